@@ -1,0 +1,49 @@
+package io.companies.reindexer.index;
+
+import java.util.Comparator;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * The actions of one atomic {@code _aliases} request that moves an alias to a new index: add the alias to the new
+ * index, remove it from every index that has it, and delete our old indices beyond the retention.
+ *
+ * @param previous the indices the alias pointed to before
+ * @param deleted our indices the request deletes
+ */
+public record AliasSwap(List<String> previous, List<String> deleted, ArrayNode actions) {
+
+    /**
+     * @param targets the indices the alias points to now
+     * @param existing the indices that match our name wildcard
+     * @param retention how many old indices to keep: the newest ones that were complete, orphans of failed runs never
+     */
+    public static AliasSwap plan(String alias, String newIndex, List<String> targets, List<IndexInfo> existing,
+            IndexNames names, int retention) {
+        List<IndexInfo> old = existing.stream()
+                .filter(index -> names.isOurs(index.name()) && !index.name().equals(newIndex))
+                .toList();
+        List<String> kept = old.stream()
+                .filter(index -> targets.contains(index.name()) || index.isComplete())
+                .sorted(Comparator.comparingLong(IndexInfo::createdAt).reversed())
+                .limit(retention)
+                .map(IndexInfo::name)
+                .toList();
+        List<String> deleted = old.stream().map(IndexInfo::name).filter(name -> !kept.contains(name)).sorted().toList();
+
+        JsonNodeFactory factory = JsonNodeFactory.instance;
+        ArrayNode actions = factory.arrayNode();
+        actions.addObject().putObject("add").put("index", newIndex).put("alias", alias);
+        for (String target : targets) {
+            if (!deleted.contains(target)) {
+                actions.addObject().putObject("remove").put("index", target).put("alias", alias);
+            }
+        }
+        for (String index : deleted) {
+            actions.addObject().putObject("remove_index").put("index", index);
+        }
+        return new AliasSwap(List.copyOf(targets), deleted, actions);
+    }
+}

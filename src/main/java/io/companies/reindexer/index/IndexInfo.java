@@ -1,0 +1,12 @@
+package io.companies.reindexer.index;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** An existing index: its name, its creation time (epoch millis) and the {@code _meta} of its mapping. */
+public record IndexInfo(String name, long createdAt, JsonNode meta) {
+
+    /** Whether a run filled this index completely (see {@link NewIndex#promote}). */
+    public boolean isComplete() {
+        return meta.path(NewIndex.META_COMPLETE).asBoolean(false);
+    }
+}

@@ -1,0 +1,68 @@
+package io.companies.reindexer.messaging;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The outcome of one request, published on {@code reindex-completed} with the request id as key. Field by field as
+ * {@code shared/spec/events.md} defines it.
+ */
+@RegisterForReflection
+public record ReindexCompleted(
+        String requestId,
+        Status status,
+        String alias,
+        String index,
+        List<String> previousIndices,
+        List<String> deletedIndices,
+        Long documents,
+        @JsonFormat(shape = JsonFormat.Shape.STRING, pattern = MILLIS, timezone = "UTC") Instant startedAt,
+        @JsonFormat(shape = JsonFormat.Shape.STRING, pattern = MILLIS, timezone = "UTC") Instant completedAt,
+        long durationMs,
+        String error) {
+
+    static final String MILLIS = "yyyy-MM-dd'T'HH:mm:ss.SSSX";
+
+    public enum Status {
+        COMPLETED,
+        FAILED,
+        SKIPPED,
+        REJECTED
+    }
+
+    public static ReindexCompleted completed(String requestId, String alias, String index, List<String> previousIndices,
+            List<String> deletedIndices, long documents, Instant startedAt, Instant completedAt) {
+        return of(requestId, Status.COMPLETED, alias, index, previousIndices, deletedIndices, documents, startedAt,
+                completedAt, null);
+    }
+
+    /** @param index the index the failed run created and removed again, null when it failed before creating one */
+    public static ReindexCompleted failed(String requestId, String alias, String index, Instant startedAt,
+            Instant completedAt, String error) {
+        return of(requestId, Status.FAILED, alias, index, List.of(), List.of(), null, startedAt, completedAt, error);
+    }
+
+    public static ReindexCompleted skipped(String requestId, String alias, Instant at) {
+        return of(requestId, Status.SKIPPED, alias, null, List.of(), List.of(), null, at, at,
+                "Reindexing is switched off by configuration (reindex.enabled=false)");
+    }
+
+    public static ReindexCompleted rejected(String requestId, String alias, Instant at, String error) {
+        return of(requestId, Status.REJECTED, alias, null, List.of(), List.of(), null, at, at, error);
+    }
+
+    private static ReindexCompleted of(String requestId, Status status, String alias, String index,
+            List<String> previousIndices, List<String> deletedIndices, Long documents, Instant startedAt,
+            Instant completedAt, String error) {
+        // Timestamps are published in milliseconds, so the duration is computed from the truncated values.
+        Instant started = startedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant completed = completedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return new ReindexCompleted(requestId, status, alias, index, previousIndices, deletedIndices, documents, started,
+                completed, Duration.between(started, completed).toMillis(), error);
+    }
+}

@@ -1,0 +1,8 @@
+package io.companies.reindexer.messaging;
+
+/**
+ * A request to rebuild an index, read from {@code reindex-requested}. Only {@code requestId} is always set (the
+ * service makes one when the event has none); the other fields are as the event had them, or null.
+ */
+public record ReindexRequested(String requestId, String alias, String requestedBy, String requestedAt) {
+}

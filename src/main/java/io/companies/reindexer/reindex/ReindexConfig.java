@@ -1,0 +1,103 @@
+package io.companies.reindexer.reindex;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.companies.reindexer.index.IndexAnalysis;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every setting of the reindex service. The names of {@link #enabled()}, {@link #alias()} and {@link #retention()}
+ * are a contract with other teams (see {@code shared/spec/events.md}): never rename them.
+ */
+@ConfigMapping(prefix = "reindex")
+public interface ReindexConfig {
+
+    /**
+     * The feature flag (the original {@code FEATURE_FLAG_ELASTICSEARCH_REBUILD_INDEX}): {@code false} answers every
+     * request {@code SKIPPED} and touches no index. Default {@code true}.
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The alias searchers read from, the only one this service manages. Default {@code companies}. */
+    @WithDefault("companies")
+    String alias();
+
+    /** How many old indices to keep after a swap, besides the new one. Default 0. */
+    @WithDefault("0")
+    int retention();
+
+    Index index();
+
+    Bulk bulk();
+
+    Source source();
+
+    Topics topics();
+
+    interface Index {
+        /** Prefix of the index names, followed by 32 random characters. Default: the alias followed by {@code -}. */
+        Optional<String> prefix();
+
+        /** Primary shards of a new index. Default 1: a few hundred thousand companies fit one shard. */
+        @WithDefault("1")
+        int shards();
+
+        /** Replicas of a new index once it is filled (none while loading). Default 1. */
+        @WithDefault("1")
+        int replicas();
+
+        /**
+         * Analyzer of the analysed text fields. Default {@code normalize_american_english}, defined by
+         * {@code index/company-analysis.json}; any other value names a built-in analyzer (e.g. {@code standard} for
+         * engines that lack the analysis-common module) and the custom analysis is left out.
+         */
+        @WithDefault(IndexAnalysis.CUSTOM_ANALYZER)
+        String analyzer();
+    }
+
+    interface Bulk {
+        /** Most documents in one {@code _bulk} request. Default 1000. */
+        @WithDefault("1000")
+        int maxDocuments();
+
+        /** Most bytes of NDJSON in one {@code _bulk} request. Default 5M: larger bodies measured slower. */
+        @WithDefault("5M")
+        MemorySize maxBytes();
+
+        /** How many times items rejected with 429 (engine busy) are sent again. Default 8. */
+        @WithDefault("8")
+        int maxRetries();
+
+        /** Wait before the first retry of rejected items; doubled on every retry. Default 500 ms. */
+        @WithDefault("500ms")
+        Duration initialBackoff();
+    }
+
+    interface Source {
+        /** Companies read per database round trip (one keyset page). Default 500. */
+        @WithDefault("500")
+        int pageSize();
+    }
+
+    interface Topics {
+        /** Topic of the requests (consumed). Default {@code reindex-requested}. */
+        @WithDefault("reindex-requested")
+        String requested();
+
+        /** Topic of the outcomes (produced). Default {@code reindex-completed}. */
+        @WithDefault("reindex-completed")
+        String completed();
+
+        /** Topic where malformed requests are set aside. Default {@code reindex-requested-dlq}. */
+        @WithDefault("reindex-requested-dlq")
+        String deadLetter();
+    }
+
+    default String indexPrefix() {
+        return index().prefix().orElse(alias() + "-");
+    }
+}

@@ -1,0 +1,137 @@
+package io.companies.reindexer.reindex;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
+import io.companies.reindexer.index.AliasSwap;
+import io.companies.reindexer.index.BulkBatch;
+import io.companies.reindexer.index.BulkIndexer;
+import io.companies.reindexer.index.IndexDefinition;
+import io.companies.reindexer.index.IndexNames;
+import io.companies.reindexer.index.NewIndex;
+import io.companies.reindexer.index.SearchEngine;
+import io.companies.reindexer.source.CompanyDocument;
+import io.companies.reindexer.source.CompanySource;
+import io.quarkus.logging.Log;
+
+/**
+ * Runs one reindex top to bottom: create a fresh index, stream the published companies into it, refresh and verify
+ * the count, swap the alias and delete the old indices. Any failure deletes the new index and leaves the alias where
+ * it was.
+ */
+@ApplicationScoped
+public class Reindexer {
+
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+
+    @Inject
+    ReindexConfig config;
+
+    @Inject
+    SearchEngine engine;
+
+    @Inject
+    CompanySource source;
+
+    @Inject
+    ObjectMapper json;
+
+    private IndexNames names;
+    private IndexDefinition definition;
+    private ObjectWriter documentWriter;
+
+    @PostConstruct
+    void init() {
+        names = new IndexNames(config.indexPrefix());
+        definition = new IndexDefinition(json, config.index().shards(), config.index().replicas(),
+                config.index().analyzer());
+        documentWriter = json.writerFor(CompanyDocument.class);
+    }
+
+    /** @param runId names the run in the logs (the request ids it serves) */
+    public RunResult run(String runId) {
+        String index = names.next();
+        try (NewIndex newIndex = create(index)) {
+            long sent = indexAll(runId, newIndex);
+            long documents = settle(newIndex, sent);
+            AliasSwap swap = swapAlias(newIndex);
+            Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
+                    config.alias(), index, documents, swap.previous(), swap.deleted());
+            return new RunResult(index, swap.previous(), swap.deleted(), documents);
+        }
+    }
+
+    private NewIndex create(String index) {
+        try {
+            NewIndex newIndex = NewIndex.create(engine, definition, index);
+            Log.infof("Created index %s", index);
+            return newIndex;
+        } catch (IOException | RuntimeException e) {
+            throw new ReindexException("Failed to create index " + index + ": " + e.getMessage(), null, e);
+        }
+    }
+
+    private long indexAll(String runId, NewIndex index) {
+        BulkIndexer indexer = new BulkIndexer(engine, index.name(), config.bulk().maxRetries(),
+                config.bulk().initialBackoff());
+        Progress progress = new Progress(runId, index.name(), PROGRESS_INTERVAL);
+        try {
+            BulkBatch batch = newBatch();
+            for (CompanySource.Page page = source.pageAfter(CompanySource.BEFORE_FIRST); !page.isEmpty(); page = source
+                    .pageAfter(page.lastId())) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("The service is shutting down");
+                }
+                for (CompanyDocument document : page.documents()) {
+                    batch.add(document.pk(), document);
+                    if (batch.isFull()) {
+                        indexer.send(batch);
+                        batch = newBatch();
+                    }
+                }
+                progress.report(indexer.documents());
+            }
+            if (!batch.isEmpty()) {
+                indexer.send(batch);
+            }
+            Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", runId, indexer.documents(),
+                    indexer.bytes() / 1_000_000, index.name());
+            return indexer.documents();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReindexException("Interrupted while indexing companies into " + index.name(), index.name(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new ReindexException("Failed to index companies into " + index.name() + ": " + e.getMessage(),
+                    index.name(), e);
+        }
+    }
+
+    private long settle(NewIndex index, long sent) {
+        try {
+            return index.settle(definition, sent);
+        } catch (IOException | RuntimeException e) {
+            throw new ReindexException("Failed to refresh and verify index " + index.name() + ": " + e.getMessage(),
+                    index.name(), e);
+        }
+    }
+
+    private AliasSwap swapAlias(NewIndex index) {
+        try {
+            return index.promote(config.alias(), names, config.retention());
+        } catch (IOException | RuntimeException e) {
+            throw new ReindexException("Failed to swap alias " + config.alias() + " to " + index.name() + ": "
+                    + e.getMessage(), index.name(), e);
+        }
+    }
+
+    private BulkBatch newBatch() {
+        return new BulkBatch(documentWriter, config.bulk().maxDocuments(), config.bulk().maxBytes().asLongValue());
+    }
+}

@@ -1,0 +1,53 @@
+package io.companies.reindexer.source;
+
+import java.util.Collection;
+import java.util.List;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.Immutable;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/** A row of {@code company_companycasestudy}, a table the owning application writes: read-only here. */
+@Entity
+@Immutable
+@Table(name = "company_companycasestudy")
+public class CaseStudy extends PanacheEntityBase {
+
+    @Id
+    public Integer id;
+    @Column(name = "company_id")
+    public Integer companyId;
+    public String title;
+    @Column(name = "short_summary")
+    public String shortSummary;
+    public String description;
+    public String sector;
+    public String website;
+    public String keywords;
+    @Column(name = "image_one_caption")
+    public String imageOneCaption;
+    @Column(name = "image_two_caption")
+    public String imageTwoCaption;
+    @Column(name = "image_three_caption")
+    public String imageThreeCaption;
+    public String testimonial;
+    @Column(name = "testimonial_name")
+    public String testimonialName;
+    @Column(name = "testimonial_job_title")
+    public String testimonialJobTitle;
+    @Column(name = "testimonial_company")
+    public String testimonialCompany;
+    public String slug;
+    @Column(name = "is_published_case_study")
+    public boolean published;
+
+    /** The published case studies of these companies, ordered by company and case study id: one query per page. */
+    public static List<CaseStudy> publishedOf(Collection<Integer> companyIds) {
+        return list("companyId in ?1 and published = true order by companyId, id", companyIds);
+    }
+}

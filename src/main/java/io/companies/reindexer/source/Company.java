@@ -1,0 +1,79 @@
+package io.companies.reindexer.source;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.Immutable;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/**
+ * A row of {@code company_company}, a table the owning application writes: read-only here. The private contact
+ * columns are deliberately not mapped, so they can never reach the index.
+ */
+@Entity
+@Immutable
+@Table(name = "company_company")
+public class Company extends PanacheEntityBase {
+
+    @Id
+    public Integer id;
+    public OffsetDateTime modified;
+    public String name;
+    public String number;
+    @Column(name = "company_type")
+    public String companyType;
+    public String summary;
+    public String description;
+    public String employees;
+    public String keywords;
+    public String website;
+    @Column(name = "twitter_url")
+    public String twitterUrl;
+    @Column(name = "facebook_url")
+    public String facebookUrl;
+    @Column(name = "linkedin_url")
+    public String linkedinUrl;
+    public String logo;
+    public String slug;
+    @Column(name = "date_of_creation")
+    public LocalDate dateOfCreation;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<String> sectors;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "expertise_industries")
+    public List<String> expertiseIndustries;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "expertise_regions")
+    public List<String> expertiseRegions;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "expertise_countries")
+    public List<String> expertiseCountries;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "expertise_languages")
+    public List<String> expertiseLanguages;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "expertise_products_services")
+    public Map<String, Object> expertiseProductsServices;
+    @Column(name = "is_published_find_a_supplier")
+    public boolean publishedFindASupplier;
+    @Column(name = "is_published_investment_support_directory")
+    public boolean publishedInvestmentSupportDirectory;
+    @Column(name = "is_showcase_company")
+    public boolean showcaseCompany;
+
+    /** The published companies after {@code afterId}, in id order: one keyset page. */
+    public static List<Company> publishedAfter(int afterId, int pageSize) {
+        return find("(publishedFindASupplier = true or publishedInvestmentSupportDirectory = true) and id > ?1"
+                + " order by id", afterId).page(0, pageSize).list();
+    }
+}

@@ -1,0 +1,65 @@
+package io.companies.reindexer.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class BulkBatchTest {
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    private static String body(BulkBatch batch) {
+        return new String(batch.buffer(), 0, batch.bytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writesAnActionAndADocumentLinePerItem() {
+        BulkBatch batch = new BulkBatch(json.writer(), 10, 1_000_000);
+        batch.add("1", Map.of("name", "Acme"));
+        batch.add("2", Map.of("name", "Line\nbreak"));
+        assertThat(body(batch)).isEqualTo("""
+                {"index":{"_id":"1"}}
+                {"name":"Acme"}
+                {"index":{"_id":"2"}}
+                {"name":"Line\\nbreak"}
+                """);
+        assertThat(batch.ids()).containsExactly("1", "2");
+    }
+
+    @Test
+    void isFullAtTheDocumentOrTheByteLimit() {
+        BulkBatch byCount = new BulkBatch(json.writer(), 2, 1_000_000);
+        byCount.add("1", Map.of());
+        assertThat(byCount.isFull()).isFalse();
+        byCount.add("2", Map.of());
+        assertThat(byCount.isFull()).isTrue();
+
+        BulkBatch byBytes = new BulkBatch(json.writer(), 1000, 100);
+        byBytes.add("1", Map.of("text", "x".repeat(50)));
+        assertThat(byBytes.isFull()).isFalse();
+        byBytes.add("2", Map.of("text", "x".repeat(50)));
+        assertThat(byBytes.isFull()).isTrue();
+    }
+
+    @Test
+    void retainsOnlyTheGivenItemsInOrder() {
+        BulkBatch batch = new BulkBatch(json.writer(), 10, 1_000_000);
+        for (String id : List.of("1", "2", "3", "4")) {
+            batch.add(id, Map.of("id", id));
+        }
+        BulkBatch retry = batch.retain(List.of("4", "2"));
+        assertThat(retry.ids()).containsExactly("2", "4");
+        assertThat(body(retry)).isEqualTo("""
+                {"index":{"_id":"2"}}
+                {"id":"2"}
+                {"index":{"_id":"4"}}
+                {"id":"4"}
+                """);
+    }
+}

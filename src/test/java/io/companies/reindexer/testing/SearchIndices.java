@@ -1,0 +1,83 @@
+package io.companies.reindexer.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** What searchers see in the real engine: aliases, indices and documents, read over HTTP. */
+public final class SearchIndices {
+
+    private final RestClient client;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public SearchIndices(RestClient client) {
+        this.client = client;
+    }
+
+    public List<String> aliasTargets(String alias) throws IOException {
+        JsonNode answer = getOrNull("/_alias/" + alias);
+        List<String> targets = new ArrayList<>();
+        if (answer != null) {
+            answer.fieldNames().forEachRemaining(targets::add);
+        }
+        return targets;
+    }
+
+    /** The names of the indices that match {@code wildcard}, sorted. */
+    public List<String> indices(String wildcard) throws IOException {
+        List<String> names = new ArrayList<>();
+        JsonNode answer = getOrNull("/" + wildcard + "/_settings/index.creation_date");
+        if (answer != null) {
+            answer.fieldNames().forEachRemaining(names::add);
+        }
+        return names.stream().sorted().toList();
+    }
+
+    public boolean exists(String index) throws IOException {
+        return getOrNull("/" + index + "/_settings") != null;
+    }
+
+    public long count(String indexOrAlias) throws IOException {
+        return getOrNull("/" + indexOrAlias + "/_count").path("count").asLong();
+    }
+
+    /** The source of one document, or null. */
+    public JsonNode source(String indexOrAlias, String id) throws IOException {
+        JsonNode answer = getOrNull("/" + indexOrAlias + "/_doc/" + id);
+        return answer == null ? null : answer.get("_source");
+    }
+
+    /** The sources of every document (up to 10,000), as they are stored. */
+    public List<JsonNode> allSources(String indexOrAlias) throws IOException {
+        List<JsonNode> sources = new ArrayList<>();
+        getOrNull("/" + indexOrAlias + "/_search?size=10000").path("hits").path("hits")
+                .forEach(hit -> sources.add(hit.get("_source")));
+        return sources;
+    }
+
+    /** Deletes every index matching the wildcard (test clean-up of our own indices only). */
+    public void deleteAll(String wildcard) throws IOException {
+        for (String index : indices(wildcard)) {
+            client.performRequest(new Request("DELETE", "/" + index));
+        }
+    }
+
+    private JsonNode getOrNull(String path) throws IOException {
+        try (InputStream body = client.performRequest(new Request("GET", path)).getEntity().getContent()) {
+            return json.readTree(body);
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+}

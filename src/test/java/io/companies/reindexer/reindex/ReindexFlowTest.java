@@ -2,6 +2,10 @@ package io.companies.reindexer.reindex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +30,7 @@ import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -50,6 +55,12 @@ class ReindexFlowTest {
 
     @ConfigProperty(name = "reindex.topics.dead-letter")
     String deadLetterTopic;
+
+    @ConfigProperty(name = "mp.messaging.incoming.reindex-requested.throttled.unprocessed-record-max-age.ms")
+    long unprocessedRecordMaxAgeMs;
+
+    @TestHTTPResource("/q/health")
+    URI health;
 
     @Inject
     DataSource dataSource;
@@ -112,6 +123,12 @@ class ReindexFlowTest {
         Instant completedAt = Instant.parse(outcome.get("completedAt").asText());
         assertThat(outcome.get("startedAt").asText()).matches(".*T.*\\.\\d{3}Z");
         assertThat(outcome.get("durationMs").asLong()).isEqualTo(Duration.between(startedAt, completedAt).toMillis());
+
+        // The run outlasted the age at which a record still un-acked marks the channel unhealthy: it did not hold one.
+        assertThat(outcome.get("durationMs").asLong()).isGreaterThan(unprocessedRecordMaxAgeMs);
+        HttpResponse<String> healthAnswer = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(healthAnswer.statusCode()).as(healthAnswer.body()).isEqualTo(200);
 
         assertThat(search.aliasTargets(ALIAS)).containsExactly(index);
         assertThat(search.count(ALIAS)).isEqualTo(rows.publishedCompanies());

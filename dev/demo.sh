@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The demo (README "Quick start"): brings the local stack up, loads sample companies, starts the packaged service,
+# publishes a reindex-requested event, prints the reindex-completed outcome and a search through the alias.
+#
+#   dev/demo.sh [COMPANIES]     (default 20000; the stack stays up afterwards, the service is stopped)
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+COMPANIES="${1:-20000}"
+STACK_DIR="${STACK_DIR:-$REPO_ROOT/.stack}"
+HTTP_PORT="${QUARKUS_HTTP_PORT:-8080}"
+ENGINE="localhost:${OPENSEARCH_PORT:-9200}"
+BOOTSTRAP="localhost:${KAFKA_PORT:-9092}"
+if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64   # the build needs Java 21+; the machine default is 17
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+pretty() { python3 -m json.tool 2>/dev/null || cat; }
+
+dev/stack.sh up
+
+echo "==> Loading $COMPANIES sample companies"
+dev/load-sample.sh --reset "$COMPANIES"
+
+echo "==> Building the service"
+./mvnw -B -q --no-transfer-progress package -DskipTests
+
+echo "==> Starting the service on port $HTTP_PORT"
+SERVICE_LOG="$STACK_DIR/logs/demo-service.log"
+mkdir -p "$(dirname "$SERVICE_LOG")"
+QUARKUS_HTTP_PORT="$HTTP_PORT" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" QUARKUS_ELASTICSEARCH_HOSTS="$ENGINE" \
+  QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies" \
+  REINDEX_INDEX_REPLICAS=0 \
+  "$JAVA" -jar target/quarkus-app/quarkus-run.jar >"$SERVICE_LOG" 2>&1 &
+SERVICE_PID=$!
+trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fs "http://localhost:$HTTP_PORT/q/health/ready" >/dev/null && break
+  kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$SERVICE_LOG"; exit 1; }
+  sleep 1
+done
+curl -fs "http://localhost:$HTTP_PORT/q/health/ready" >/dev/null || { echo "The service did not become ready"; tail -n 40 "$SERVICE_LOG"; exit 1; }
+
+REQUEST_ID="demo-$(date +%s)"
+REQUEST="{\"requestId\":\"$REQUEST_ID\",\"requestedBy\":\"demo\",\"requestedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
+echo "==> Publishing on reindex-requested: $REQUEST"
+printf '%s\t%s\n' "$REQUEST_ID" "$REQUEST" | dev/stack.sh kafka-tool org.apache.kafka.tools.ConsoleProducer \
+  --bootstrap-server "$BOOTSTRAP" --topic reindex-requested \
+  --property parse.key=true --property key.separator=$'\t' 2>/dev/null
+
+echo "==> Waiting for the outcome on reindex-completed"
+OUTCOME=""
+for _ in $(seq 1 60); do
+  OUTCOME=$(dev/stack.sh kafka-tool org.apache.kafka.tools.consumer.ConsoleConsumer \
+    --bootstrap-server "$BOOTSTRAP" --topic reindex-completed --from-beginning --timeout-ms 5000 \
+    --property print.key=true --property key.separator=$'\t' 2>/dev/null | grep -F "$REQUEST_ID"$'\t' | cut -f2- || true)
+  [ -n "$OUTCOME" ] && break
+  kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$SERVICE_LOG"; exit 1; }
+done
+[ -n "$OUTCOME" ] || { echo "No outcome for $REQUEST_ID"; tail -n 40 "$SERVICE_LOG"; exit 1; }
+echo "$OUTCOME" | pretty
+
+echo "==> Search through the alias: companies matching 'colour' (the analyzer maps color to colour)"
+curl -fs "http://$ENGINE/companies/_search?q=wildcard:colour&size=3&_source=pk,name,sectors_label" | pretty | head -n 40
+echo "==> Alias: $(curl -fs "http://$ENGINE/_cat/aliases/companies?h=alias,index")"
+
+echo "$OUTCOME" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+if o["status"] == "COMPLETED":
+    print("==> %s: %d documents in %.1f s, %.0f docs/s" % (o["status"], o["documents"], o["durationMs"] / 1000, o["documents"] / max(o["durationMs"], 1) * 1000))
+else:
+    print("==> %s: %s" % (o["status"], o["error"]))
+    sys.exit(1)
+'

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The project's test command (README "Quick start", and what .ci/run calls): starts the real services the tests
+# need (dev/stack.sh: PostgreSQL, Kafka, OpenSearch and Elasticsearch, installed if missing), runs every test
+# against OpenSearch, then the end-to-end flow again against Elasticsearch 9 with the `standard` analyzer (its test
+# distribution has no analysis-common module for the custom one).
+#
+#   dev/test.sh [extra Maven arguments]
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64   # the build needs Java 21+; the machine default is 17
+fi
+
+dev/stack.sh up postgres kafka opensearch elasticsearch
+
+echo "==> All tests against OpenSearch (localhost:${OPENSEARCH_PORT:-9200})"
+./mvnw -B --no-transfer-progress verify \
+  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies" \
+  -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}" \
+  -Dquarkus.elasticsearch.hosts="localhost:${OPENSEARCH_PORT:-9200}" "$@"
+
+echo "==> End-to-end flow against Elasticsearch (localhost:${ELASTICSEARCH_PORT:-9201})"
+./mvnw -B --no-transfer-progress test -Dtest=ReindexFlowTest \
+  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies" \
+  -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}" \
+  -Dquarkus.elasticsearch.hosts="localhost:${ELASTICSEARCH_PORT:-9201}" \
+  -Dreindex.index.analyzer=standard "$@"

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -264,5 +265,34 @@ class ReindexFlowTest {
         assertThat(search.aliasTargets(ALIAS)).containsExactly(good);
         assertThat(search.indices(OUR_INDICES)).containsExactly(good);
         assertThat(outcome.get("documents").isNull()).isTrue();
+    }
+
+    @Test
+    void requestsDuringARunWaitAndAreServedTogetherByOneFollowUpRun() throws Exception {
+        String first = newRequestId();
+        String second = newRequestId();
+        String third = newRequestId();
+        List<JsonNode> outcomes = new ArrayList<>();
+        try (TopicWatcher watcher = new TopicWatcher(bootstrapServers, completedTopic);
+                Requests requests = new Requests(bootstrapServers, requestedTopic)) {
+            // The first request starts a run at once; the others arrive while it creates its index.
+            for (String id : List.of(first, second, third, second)) {
+                requests.send(id, "{\"requestId\":\"" + id + "\"}");
+            }
+            for (String id : List.of(first, second, third)) {
+                outcomes.add(json.readTree(watcher.await(record -> hasKey(record, id), RUN_TIMEOUT).value()));
+            }
+            assertThat(watcher.drain(Duration.ofSeconds(3)).stream().filter(record -> hasKey(record, second)))
+                    .as("one outcome for a request id sent twice while waiting").hasSize(1);
+        }
+
+        assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.get("status").asText()).isEqualTo("COMPLETED"));
+        String firstRun = outcomes.get(0).get("index").asText();
+        String followUp = outcomes.get(1).get("index").asText();
+        assertThat(outcomes.get(2).get("index").asText()).isEqualTo(followUp);
+        assertThat(followUp).isNotEqualTo(firstRun);
+        assertThat(json.convertValue(outcomes.get(1).get("previousIndices"), List.class)).containsExactly(firstRun);
+        assertThat(search.aliasTargets(ALIAS)).containsExactly(followUp);
+        assertThat(search.indices(OUR_INDICES)).containsExactly(followUp);
     }
 }

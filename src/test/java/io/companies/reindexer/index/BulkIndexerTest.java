@@ -1,0 +1,77 @@
+package io.companies.reindexer.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class BulkIndexerTest {
+
+    /** An engine that answers bulk requests from a script and remembers the bodies it was sent. */
+    private static final class ScriptedEngine extends SearchEngine {
+        final Deque<BulkResult> answers = new ArrayDeque<>();
+        final List<String> bodies = new ArrayList<>();
+
+        @Override
+        public BulkResult bulk(String index, byte[] ndjson, int length) {
+            bodies.add(new String(ndjson, 0, length, StandardCharsets.UTF_8));
+            return answers.removeFirst();
+        }
+    }
+
+    private final ScriptedEngine engine = new ScriptedEngine();
+    private final BulkIndexer indexer = new BulkIndexer(engine, "companies-x", 2, Duration.ofMillis(1));
+
+    private static BulkBatch batchOf(String... ids) {
+        BulkBatch batch = new BulkBatch(new ObjectMapper().writer(), 100, 1_000_000);
+        for (String id : ids) {
+            batch.add(id, Map.of("id", id));
+        }
+        return batch;
+    }
+
+    @Test
+    void sendsItemsRejectedAsTooBusyAgainUntilTheyLand() throws Exception {
+        engine.answers.add(new BulkResult(1, List.of("2", "3"), List.of()));
+        engine.answers.add(new BulkResult(1, List.of("3"), List.of()));
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+
+        indexer.send(batchOf("1", "2", "3"));
+
+        assertThat(indexer.documents()).isEqualTo(3);
+        assertThat(engine.bodies).hasSize(3);
+        assertThat(engine.bodies.get(1)).contains("\"2\"").contains("\"3\"").doesNotContain("\"1\"");
+        assertThat(engine.bodies.get(2)).contains("\"3\"").doesNotContain("\"2\"");
+    }
+
+    @Test
+    void givesUpAfterTheLastRetry() {
+        engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
+        engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
+        engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
+
+        assertThatThrownBy(() -> indexer.send(batchOf("1"))).isInstanceOf(BulkFailedException.class)
+                .hasMessageContaining("still rejected as too busy after 2 retries");
+        assertThat(engine.bodies).hasSize(3);
+    }
+
+    @Test
+    void anyOtherItemFailureFailsAtOnce() {
+        engine.answers.add(new BulkResult(1, List.of("3"),
+                List.of(new BulkResult.ItemFailure("2", 400, "mapper_parsing_exception: bad field"))));
+
+        assertThatThrownBy(() -> indexer.send(batchOf("1", "2", "3"))).isInstanceOf(BulkFailedException.class)
+                .hasMessageContaining("document 2 (400): mapper_parsing_exception: bad field");
+        assertThat(engine.bodies).hasSize(1);
+    }
+}

@@ -5,7 +5,8 @@
 #
 #   dev/stack.sh up     [service...]   install what is missing, start, wait until ready
 #   dev/stack.sh down   [service...]   stop what this script started (by PID)
-#   dev/stack.sh status [service...]   PID, port and whether each service answers
+#   dev/stack.sh status [service...]   PID, port and whether each service answers (exit 1 if
+#                                      one of them is not up)
 #   dev/stack.sh kafka-tool CLASS [ARGS...]   run a Kafka CLI class with the stack's Kafka jars,
 #       e.g. dev/stack.sh kafka-tool org.apache.kafka.tools.TopicCommand --bootstrap-server localhost:9092 --list
 #
@@ -27,7 +28,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HELPERS="$REPO_ROOT/dev/stack"
 
-STACK_DIR="${STACK_DIR:-$REPO_ROOT/.stack}"
+STACK_DIR="$(realpath -m "${STACK_DIR:-$REPO_ROOT/.stack}")"   # absolute: services run in other dirs
 PG_PORT="${PG_PORT:-5432}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
@@ -99,11 +100,12 @@ APT_UPDATED=false
 apt_install() {
   if [[ $APT_UPDATED == false ]]; then
     step "apt-get update"
-    apt-get update -qq
+    apt-get update -qq >/dev/null
     APT_UPDATED=true
   fi
   step "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$LOG_DIR/apt.log" 2>&1 \
+    || { tail -n 20 "$LOG_DIR/apt.log" >&2; die "apt-get install $* failed (log: $LOG_DIR/apt.log)"; }
 }
 
 need_cmd() {   # need_cmd COMMAND DEBIAN_PACKAGE
@@ -168,15 +170,16 @@ require_free_port() {   # require_free_port PORT SERVICE VARIABLE
 tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- pid files -------------------------------------------------------------------------------
-# A pid file only counts while its process is alive AND its command line mentions STACK_DIR, so a
-# recycled PID never makes us skip a start or kill a stranger.
+# A pid file only counts while its process is alive AND its command line mentions a path under
+# STACK_DIR, so a recycled PID never makes us skip a start or kill a stranger. (A dead child of
+# this script is a zombie until reaped: kill -0 succeeds, but its cmdline is empty.)
 
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
 ours() {   # ours PID: is PID alive and one of our processes?
   local pid=$1
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
-    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STACK_DIR"
+    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STACK_DIR/"
 }
 
 running_pid() {   # print the PID of a running service, or fail
@@ -239,15 +242,17 @@ PG_SOCKET_DIR="$PG_HOME/run"   # own socket dir: /var/run/postgresql may not exi
 
 postgres_prepare() {
   if [[ ! -x "$PG_BIN/postgres" ]]; then
-    # Keep the package from creating (and, where services can start, starting) Debian's own
-    # `15 main` cluster on port 5432: we run our own. The postinst reads this setting from
-    # createcluster.conf (not from createcluster.d), so write it before installing; UCF keeps it.
-    if [[ ! -e /etc/postgresql-common/createcluster.conf ]]; then
-      mkdir -p /etc/postgresql-common
-      printf 'create_main_cluster = false\ninclude_dir '\''/etc/postgresql-common/createcluster.d'\''\n' \
-        >/etc/postgresql-common/createcluster.conf
+    # Installing `postgresql` would also create Debian's own `15 main` cluster on port 5432 (and
+    # start it where services can start). We run our own cluster, so turn that off first: the
+    # setting lives in createcluster.conf, which postgresql-common installs.
+    apt_install postgresql-common
+    local cc=/etc/postgresql-common/createcluster.conf
+    if grep -qE '^[#[:space:]]*create_main_cluster' "$cc"; then
+      sed -i -E 's/^[#[:space:]]*create_main_cluster.*/create_main_cluster = false/' "$cc"
+    else
+      echo 'create_main_cluster = false' >>"$cc"
     fi
-    UCF_FORCE_CONFFOLD=1 apt_install -o Dpkg::Options::=--force-confold postgresql
+    apt_install postgresql
     [[ -x "$PG_BIN/postgres" ]] || die "apt-get installed postgresql, but $PG_BIN/postgres is missing (not PostgreSQL $PG_VERSION?)"
   fi
   check_reachable_by postgres
@@ -296,9 +301,6 @@ SQL
 
 postgres_answers() { postgres_ready; }
 
-# postgres treats TERM as a "smart" shutdown that waits for every client to disconnect (an app
-# left running would keep it up until we KILL it); INT is its "fast" shutdown.
-postgres_stop_signal=INT
 
 # ---------------------------------------------------------------------------------------------
 # Apache Kafka in KRaft combined mode (broker + controller in one JVM), jars from Maven Central.
@@ -308,7 +310,8 @@ KAFKA_LIBS="$KAFKA_HOME/libs"
 KAFKA_DATA="$KAFKA_HOME/data"
 
 kafka_java() {   # run a Kafka main class with the stack's Kafka jars; WARN-level logging
-  "$JAVA" -Xmx256m -Dstack.kafka.log.level=WARN \
+  # Short-lived CLI JVMs: C1 only starts noticeably faster.
+  "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -Dstack.kafka.log.level=WARN \
     -Dlog4j2.configurationFile="$HELPERS/kafka-log4j2.properties" \
     -cp "$KAFKA_LIBS/*" "$@"
 }
@@ -507,6 +510,15 @@ elasticsearch_answers() { search_health "$ELASTICSEARCH_PORT"; }
 # ---------------------------------------------------------------------------------------------
 # commands
 
+# postgres treats TERM as a "smart" shutdown that waits for every client to disconnect (an app
+# left running would keep it up until we KILL it); INT is its "fast" shutdown.
+stop_signal() {
+  case $1 in
+    postgres) echo INT ;;
+    *) echo TERM ;;
+  esac
+}
+
 service_port() {
   case $1 in
     postgres) echo "$PG_PORT" ;;
@@ -543,14 +555,21 @@ cmd_down() {
   # Reverse order: search engines and Kafka before PostgreSQL.
   for ((i = ${#services[@]} - 1; i >= 0; i--)); do
     svc=${services[i]}
+    # Elasticsearch's server JVM first (its launcher then exits by itself); checked on its own in
+    # case the launcher is already gone.
+    local stopped_server=false
+    if [[ $svc == elasticsearch && -f "$STACK_DIR/elasticsearch/server.pid" ]]; then
+      pid="$(cat "$STACK_DIR/elasticsearch/server.pid")"
+      if ours "$pid"; then
+        step "elasticsearch: stopping server pid $pid"
+        stop_pid "$pid" "elasticsearch server"
+        stopped_server=true
+      fi
+    fi
     if pid="$(running_pid "$svc")"; then
       step "$svc: stopping pid $pid"
-      if [[ $svc == elasticsearch && -f "$STACK_DIR/elasticsearch/server.pid" ]]; then
-        stop_pid "$(cat "$STACK_DIR/elasticsearch/server.pid")" "elasticsearch server"
-      fi
-      local sig_var="${svc}_stop_signal"
-      stop_pid "$pid" "$svc" "${!sig_var:-TERM}"
-    else
+      stop_pid "$pid" "$svc" "$(stop_signal "$svc")"
+    elif [[ $stopped_server == false ]]; then
       step "$svc: not running"
     fi
     rm -f "$(pid_file "$svc")"
@@ -575,7 +594,8 @@ cmd_status() {
 }
 
 usage() {
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  # The header comment of this file, up to the first line that is not a comment.
+  sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -587,14 +607,14 @@ main() {
     -h | --help | help) usage 0 ;;
     kafka-tool)
       [[ -f "$KAFKA_LIBS/.complete" ]] || die "Kafka is not installed yet: run dev/stack.sh up kafka"
-      exec "$JAVA" -Xmx256m -Dstack.kafka.log.level=WARN \
-        -Dlog4j2.configurationFile="$HELPERS/kafka-log4j2.properties" -cp "$KAFKA_LIBS/*" "$@"
+      kafka_java "$@"
+      exit
       ;;
     up | down | status) ;;
     *) usage 1 ;;
   esac
 
-  local services=() svc known
+  local services=() svc known k
   if (($# > 0)); then
     for svc in "$@"; do
       known=false

@@ -144,11 +144,22 @@ ensure_stack_user() {
   fi
 }
 
-# A service runs as a non-root user, so that user must be able to reach STACK_DIR.
+# Services run as non-root users, so those must be able to reach STACK_DIR. When a parent
+# directory is closed to others (a clone under /root, say), open it for traversal only (o+x:
+# entering, not listing), and say so.
 check_reachable_by() {
-  local user=$1
-  setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups test -x "$STACK_DIR" \
-    || die "user $user cannot reach $STACK_DIR (a parent directory is not world-searchable); choose another STACK_DIR"
+  local user=$1 dir
+  can_reach() { setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups test -x "$STACK_DIR"; }
+  can_reach && return 0
+  dir="$STACK_DIR"
+  while [[ $dir != / ]]; do
+    dir="$(dirname "$dir")"
+    if [[ $(stat -c %A "$dir") != *[xt] ]]; then   # t: sticky and searchable
+      step "chmod o+x $dir (so that user $user can reach $STACK_DIR)"
+      chmod o+x "$dir"
+    fi
+  done
+  can_reach || die "user $user cannot reach $STACK_DIR; choose another STACK_DIR"
 }
 
 port_in_use() {   # is anything listening on 127.0.0.1/localhost:PORT?

@@ -61,8 +61,8 @@ done
 [ -n "$OUTCOME" ] || { echo "No outcome for $REQUEST_ID"; tail -n 40 "$SERVICE_LOG"; exit 1; }
 echo "$OUTCOME" | pretty
 
-echo "==> Search through the alias: companies matching 'colour' (the analyzer maps color to colour)"
-curl -fs "http://$ENGINE/companies/_search?q=wildcard:colour&size=3&_source=pk,name,sectors_label" | pretty | head -n 40
+echo "==> Search through the alias: companies about 'aerospace', top 3"
+curl -fs "http://$ENGINE/companies/_search?q=wildcard:aerospace&size=3&track_total_hits=true&filter_path=hits.total.value,hits.hits._id,hits.hits._source.name,hits.hits._source.sectors_label&_source=name,sectors_label" | pretty
 echo "==> Alias: $(curl -fs "http://$ENGINE/_cat/aliases/companies?h=alias,index")"
 
 echo "$OUTCOME" | python3 -c '

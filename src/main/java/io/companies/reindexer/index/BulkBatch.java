@@ -21,7 +21,7 @@ public final class BulkBatch {
     private final ObjectWriter documentWriter;
     private final int maxDocuments;
     private final long maxBytes;
-    private final Buffer body = new Buffer();
+    private final Buffer body;
     private final List<Item> items = new ArrayList<>();
 
     private record Item(String id, int start, int end) {
@@ -31,6 +31,8 @@ public final class BulkBatch {
         this.documentWriter = documentWriter;
         this.maxDocuments = maxDocuments;
         this.maxBytes = maxBytes;
+        // Sized for a full batch plus one large document, so the buffer is never copied to grow.
+        this.body = new Buffer((int) Math.min(maxBytes + (1 << 16), Integer.MAX_VALUE - 8));
     }
 
     public void add(String id, Object document) {
@@ -85,8 +87,8 @@ public final class BulkBatch {
 
     /** Exposes the internal array so the body is sent without a copy. */
     private static final class Buffer extends ByteArrayOutputStream {
-        Buffer() {
-            super(1 << 20);
+        Buffer(int capacity) {
+            super(capacity);
         }
 
         byte[] buffer() {

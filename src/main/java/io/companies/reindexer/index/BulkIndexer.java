@@ -1,36 +1,76 @@
 package io.companies.reindexer.index;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.elasticsearch.client.ResponseException;
 
 import io.quarkus.logging.Log;
 
 /**
- * Sends bulk batches into one index and makes sure every item landed: items the engine rejected as too busy (429)
- * are sent again with exponential backoff, any other item failure fails the whole load.
+ * Sends bulk batches into one index, several at a time, and makes sure every item landed: items the engine rejected
+ * as too busy (429) are sent again with exponential backoff, any other item failure fails the whole load. Sending
+ * overlaps with building the next batch, and more than one request in flight keeps every engine core busy.
  */
-public final class BulkIndexer {
+public final class BulkIndexer implements AutoCloseable {
 
     private final SearchEngine engine;
     private final String index;
+    private final int concurrency;
     private final int maxRetries;
     private final Duration initialBackoff;
-    private long documents;
-    private long bytes;
+    private final ExecutorService senders;
+    private final Semaphore inFlight;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final LongAdder documents = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
 
-    public BulkIndexer(SearchEngine engine, String index, int maxRetries, Duration initialBackoff) {
+    public BulkIndexer(SearchEngine engine, String index, int concurrency, int maxRetries, Duration initialBackoff) {
         this.engine = engine;
         this.index = index;
+        this.concurrency = concurrency;
         this.maxRetries = maxRetries;
         this.initialBackoff = initialBackoff;
+        this.senders = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("bulk-sender-", 0).daemon()
+                .factory());
+        this.inFlight = new Semaphore(concurrency);
+    }
+
+    /**
+     * Hands {@code batch} to a sender, waiting while {@code concurrency} batches are in flight. Throws the failure of
+     * any earlier batch.
+     */
+    public void submit(BulkBatch batch) throws IOException, InterruptedException {
+        throwIfFailed();
+        inFlight.acquire();
+        senders.execute(() -> {
+            try {
+                send(batch);
+            } catch (Exception e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                inFlight.release();
+            }
+        });
+    }
+
+    /** Waits until every submitted batch is indexed; throws the first failure. */
+    public void flush() throws IOException, InterruptedException {
+        inFlight.acquire(concurrency);
+        inFlight.release(concurrency);
+        throwIfFailed();
     }
 
     /** Sends {@code batch} and returns once all its documents are indexed; throws otherwise. */
-    public void send(BulkBatch batch) throws IOException, InterruptedException {
-        bytes += batch.bytes();
+    void send(BulkBatch batch) throws IOException, InterruptedException {
+        bytes.add(batch.bytes());
         BulkBatch pending = batch;
         Duration backoff = initialBackoff;
         for (int attempt = 0;; attempt++) {
@@ -38,13 +78,13 @@ public final class BulkIndexer {
             if (!result.failures().isEmpty()) {
                 throw new BulkFailedException(index, result.failures());
             }
-            documents += result.succeeded();
+            documents.add(result.succeeded());
             if (result.rejectedIds().isEmpty()) {
                 return;
             }
             if (attempt == maxRetries) {
-                throw new BulkFailedException(index, result.rejectedIds().size() + " documents still rejected as too busy after "
-                        + maxRetries + " retries");
+                throw new BulkFailedException(index, result.rejectedIds().size()
+                        + " documents still rejected as too busy after " + maxRetries + " retries");
             }
             Log.debugf("Index %s rejected %d documents as too busy, sending them again in %s", index,
                     result.rejectedIds().size(), backoff);
@@ -66,13 +106,31 @@ public final class BulkIndexer {
         }
     }
 
+    private void throwIfFailed() throws IOException, InterruptedException {
+        Exception e = failure.get();
+        switch (e) {
+            case null -> {
+            }
+            case IOException io -> throw io;
+            case InterruptedException interrupted -> throw interrupted;
+            case RuntimeException runtime -> throw runtime;
+            default -> throw new UncheckedIOException(new IOException(e));
+        }
+    }
+
     /** Documents indexed so far. */
     public long documents() {
-        return documents;
+        return documents.sum();
     }
 
     /** Bytes of NDJSON sent so far, retries not counted. */
     public long bytes() {
-        return bytes;
+        return bytes.sum();
+    }
+
+    /** Stops the senders; a batch still in flight is abandoned (the run has failed). */
+    @Override
+    public void close() {
+        senders.shutdownNow();
     }
 }

@@ -68,6 +68,13 @@ public interface ReindexConfig {
         @WithDefault("5M")
         MemorySize maxBytes();
 
+        /**
+         * Bulk requests in flight at once. Default 2: one keeps a 2-core engine half idle while it parses the next
+         * request, more only queue up in the engine.
+         */
+        @WithDefault("2")
+        int concurrency();
+
         /** How many times items rejected with 429 (engine busy) are sent again. Default 8. */
         @WithDefault("8")
         int maxRetries();

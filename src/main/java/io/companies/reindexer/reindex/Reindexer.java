@@ -79,10 +79,9 @@ public class Reindexer {
     }
 
     private long indexAll(String runId, NewIndex index) {
-        BulkIndexer indexer = new BulkIndexer(engine, index.name(), config.bulk().maxRetries(),
-                config.bulk().initialBackoff());
         Progress progress = new Progress(runId, index.name(), PROGRESS_INTERVAL);
-        try {
+        try (BulkIndexer indexer = new BulkIndexer(engine, index.name(), config.bulk().concurrency(),
+                config.bulk().maxRetries(), config.bulk().initialBackoff())) {
             BulkBatch batch = newBatch();
             for (CompanySource.Page page = source.pageAfter(CompanySource.BEFORE_FIRST); !page.isEmpty(); page = source
                     .pageAfter(page.lastId())) {
@@ -92,15 +91,16 @@ public class Reindexer {
                 for (CompanyDocument document : page.documents()) {
                     batch.add(document.pk(), document);
                     if (batch.isFull()) {
-                        indexer.send(batch);
+                        indexer.submit(batch);
                         batch = newBatch();
                     }
                 }
                 progress.report(indexer.documents());
             }
             if (!batch.isEmpty()) {
-                indexer.send(batch);
+                indexer.submit(batch);
             }
+            indexer.flush();
             Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", runId, indexer.documents(),
                     indexer.bytes() / 1_000_000, index.name());
             return indexer.documents();

@@ -17,20 +17,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 class BulkIndexerTest {
 
-    /** An engine that answers bulk requests from a script and remembers the bodies it was sent. */
+    /** An engine that answers bulk requests from a script, in the order they come, and remembers their bodies. */
     private static final class ScriptedEngine extends SearchEngine {
         final Deque<BulkResult> answers = new ArrayDeque<>();
         final List<String> bodies = new ArrayList<>();
 
         @Override
-        public BulkResult bulk(String index, byte[] ndjson, int length) {
+        public synchronized BulkResult bulk(String index, byte[] ndjson, int length) {
             bodies.add(new String(ndjson, 0, length, StandardCharsets.UTF_8));
             return answers.removeFirst();
         }
     }
 
     private final ScriptedEngine engine = new ScriptedEngine();
-    private final BulkIndexer indexer = new BulkIndexer(engine, "companies-x", 2, Duration.ofMillis(1));
+    private final BulkIndexer indexer = new BulkIndexer(engine, "companies-x", 2, 2, Duration.ofMillis(1));
 
     private static BulkBatch batchOf(String... ids) {
         BulkBatch batch = new BulkBatch(new ObjectMapper().writer(), 100, 1_000_000);
@@ -73,5 +73,19 @@ class BulkIndexerTest {
         assertThatThrownBy(() -> indexer.send(batchOf("1", "2", "3"))).isInstanceOf(BulkFailedException.class)
                 .hasMessageContaining("document 2 (400): mapper_parsing_exception: bad field");
         assertThat(engine.bodies).hasSize(1);
+    }
+
+    @Test
+    void aFailedBatchInFlightFailsTheFlush() throws Exception {
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+        engine.answers.add(new BulkResult(0, List.of(),
+                List.of(new BulkResult.ItemFailure("2", 400, "mapper_parsing_exception: bad field"))));
+
+        indexer.submit(batchOf("1"));
+        indexer.submit(batchOf("2"));
+
+        assertThatThrownBy(indexer::flush).isInstanceOf(BulkFailedException.class).hasMessageContaining("document 2");
+        assertThat(indexer.documents()).isEqualTo(1);
+        indexer.close();
     }
 }

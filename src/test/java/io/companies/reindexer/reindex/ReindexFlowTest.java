@@ -57,9 +57,6 @@ class ReindexFlowTest {
     @ConfigProperty(name = "reindex.topics.dead-letter")
     String deadLetterTopic;
 
-    @ConfigProperty(name = "mp.messaging.incoming.reindex-requested.throttled.unprocessed-record-max-age.ms")
-    long unprocessedRecordMaxAgeMs;
-
     @TestHTTPResource("/q/health")
     URI health;
 
@@ -125,8 +122,6 @@ class ReindexFlowTest {
         assertThat(outcome.get("startedAt").asText()).matches(".*T.*\\.\\d{3}Z");
         assertThat(outcome.get("durationMs").asLong()).isEqualTo(Duration.between(startedAt, completedAt).toMillis());
 
-        // The run outlasted the age at which a record still un-acked marks the channel unhealthy: it did not hold one.
-        assertThat(outcome.get("durationMs").asLong()).isGreaterThan(unprocessedRecordMaxAgeMs);
         HttpResponse<String> healthAnswer = HttpClient.newHttpClient()
                 .send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(healthAnswer.statusCode()).as(healthAnswer.body()).isEqualTo(200);

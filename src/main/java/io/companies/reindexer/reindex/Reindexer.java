@@ -58,12 +58,19 @@ public class Reindexer {
     /** @param runId names the run in the logs (the request ids it serves) */
     public RunResult run(String runId) {
         String index = names.next();
+        StageTimes times = new StageTimes();
+        long start = System.nanoTime();
         try (NewIndex newIndex = create(index)) {
-            long sent = indexAll(runId, newIndex);
+            start = times.add("create", start);
+            long sent = indexAll(runId, newIndex, times);
+            start = System.nanoTime();
             long documents = settle(newIndex, sent);
+            start = times.add("refresh and verify", start);
             AliasSwap swap = swapAlias(newIndex);
+            times.add("swap", start);
             Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
                     config.alias(), index, documents, swap.previous(), swap.deleted());
+            Log.infof("Run %s: stage times: %s", runId, times);
             return new RunResult(index, swap.previous(), swap.deleted(), documents);
         }
     }
@@ -78,29 +85,42 @@ public class Reindexer {
         }
     }
 
-    private long indexAll(String runId, NewIndex index) {
+    /** Reads, builds and sends every document; {@code times} gets where the reader thread spent its time. */
+    private long indexAll(String runId, NewIndex index, StageTimes times) {
         Progress progress = new Progress(runId, index.name(), PROGRESS_INTERVAL);
         try (BulkIndexer indexer = new BulkIndexer(engine, index.name(), config.bulk().concurrency(),
                 config.bulk().maxRetries(), config.bulk().initialBackoff())) {
             BulkBatch batch = newBatch();
-            for (CompanySource.Page page = source.pageAfter(CompanySource.BEFORE_FIRST); !page.isEmpty(); page = source
-                    .pageAfter(page.lastId())) {
+            int afterId = CompanySource.BEFORE_FIRST;
+            while (true) {
+                long start = System.nanoTime();
+                CompanySource.Page page = source.pageAfter(afterId);
+                start = times.add("read", start);
+                if (page.isEmpty()) {
+                    break;
+                }
                 if (Thread.interrupted()) {
                     throw new InterruptedException("The service is shutting down");
                 }
                 for (CompanyDocument document : page.documents()) {
                     batch.add(document.pk(), document);
                     if (batch.isFull()) {
+                        start = times.add("build", start);
                         indexer.submit(batch);
+                        start = times.add("wait for bulk", start);
                         batch = newBatch();
                     }
                 }
+                times.add("build", start);
+                afterId = page.lastId();
                 progress.report(indexer.documents());
             }
+            long start = System.nanoTime();
             if (!batch.isEmpty()) {
                 indexer.submit(batch);
             }
             indexer.flush();
+            times.add("wait for bulk", start);
             Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", runId, indexer.documents(),
                     indexer.bytes() / 1_000_000, index.name());
             return indexer.documents();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,6 +21,9 @@ import io.quarkus.logging.Log;
  * overlaps with building the next batch, and more than one request in flight keeps every engine core busy.
  */
 public final class BulkIndexer implements AutoCloseable {
+
+    /** Longer than the engine client's socket timeout, so every request in flight has ended by then. */
+    private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofMinutes(2);
 
     private final SearchEngine engine;
     private final String index;
@@ -128,9 +132,21 @@ public final class BulkIndexer implements AutoCloseable {
         return bytes.sum();
     }
 
-    /** Stops the senders; a batch still in flight is abandoned (the run has failed). */
+    /**
+     * Waits for the requests still in flight before the caller deletes a failed index: a bulk request that reached
+     * the engine after the deletion would create the index again, with dynamic mappings.
+     */
     @Override
     public void close() {
-        senders.shutdownNow();
+        senders.shutdown();
+        try {
+            if (!senders.awaitTermination(IN_FLIGHT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                Log.warnf("Bulk requests into %s still in flight after %s", index, IN_FLIGHT_TIMEOUT);
+                senders.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            senders.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

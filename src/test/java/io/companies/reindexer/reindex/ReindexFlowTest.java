@@ -128,6 +128,10 @@ class ReindexFlowTest {
 
         assertThat(search.aliasTargets(ALIAS)).containsExactly(index);
         assertThat(search.count(ALIAS)).isEqualTo(rows.publishedCompanies());
+        JsonNode settings = search.settings(index);
+        assertThat(settings.has("index.refresh_interval")).as("refresh back to the default: %s", settings).isFalse();
+        assertThat(settings.has("index.translog.durability")).as("fsync back to the default: %s", settings).isFalse();
+        assertThat(settings.get("index.number_of_shards").asText()).isEqualTo("1");
         ObjectNode stored = (ObjectNode) search.source(ALIAS, String.valueOf(hand));
         ObjectNode expected = handWrittenDocument(hand, publishedStudy);
         // The order of these labels is not significant (jsonb does not keep the order of object keys).

@@ -41,6 +41,11 @@ public final class SearchIndices {
         return names.stream().sorted().toList();
     }
 
+    /** The index-level settings of {@code index}, flat ({@code index.refresh_interval}, ...). */
+    public JsonNode settings(String index) throws IOException {
+        return getOrNull("/" + index + "/_settings?flat_settings=true").path(index).path("settings");
+    }
+
     public boolean exists(String index) throws IOException {
         return getOrNull("/" + index + "/_settings") != null;
     }

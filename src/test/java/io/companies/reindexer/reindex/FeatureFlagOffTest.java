@@ -2,24 +2,19 @@ package io.companies.reindexer.reindex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
-import io.companies.reindexer.testing.TopicWatcher;
+import io.companies.reindexer.testing.ServiceTopics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -37,14 +32,8 @@ class FeatureFlagOffTest {
         }
     }
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    @ConfigProperty(name = "reindex.topics.requested")
-    String requestedTopic;
-
-    @ConfigProperty(name = "reindex.topics.completed")
-    String completedTopic;
+    @Inject
+    ServiceTopics topics;
 
     @Inject
     RestClient engineClient;
@@ -56,13 +45,7 @@ class FeatureFlagOffTest {
         List<String> indicesBefore = search.indices("companies-*");
         String requestId = UUID.randomUUID().toString();
 
-        JsonNode outcome;
-        try (TopicWatcher outcomes = new TopicWatcher(bootstrapServers, completedTopic);
-                Requests requests = new Requests(bootstrapServers, requestedTopic)) {
-            requests.send(requestId, "{\"requestId\":\"" + requestId + "\"}");
-            outcome = new ObjectMapper().readTree(outcomes.await(record -> record.key() != null
-                    && new String(record.key(), StandardCharsets.UTF_8).equals(requestId), Duration.ofMinutes(1)).value());
-        }
+        JsonNode outcome = topics.request(requestId, "{\"requestId\":\"" + requestId + "\"}");
 
         assertThat(outcome.get("status").asText()).isEqualTo("SKIPPED");
         assertThat(outcome.get("index").isNull()).isTrue();

@@ -1,5 +1,7 @@
 package io.companies.reindexer.reindex;
 
+import static io.companies.reindexer.testing.ServiceTopics.RUN_TIMEOUT;
+import static io.companies.reindexer.testing.ServiceTopics.hasKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -18,7 +20,6 @@ import jakarta.inject.Inject;
 import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
+import io.companies.reindexer.testing.ServiceTopics;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -41,21 +43,11 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class ReindexFlowTest {
 
-    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
     private static final String ALIAS = "companies";
     private static final String OUR_INDICES = "companies-*";
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    @ConfigProperty(name = "reindex.topics.requested")
-    String requestedTopic;
-
-    @ConfigProperty(name = "reindex.topics.completed")
-    String completedTopic;
-
-    @ConfigProperty(name = "reindex.topics.dead-letter")
-    String deadLetterTopic;
+    @Inject
+    ServiceTopics topics;
 
     @TestHTTPResource("/q/health")
     URI health;
@@ -79,19 +71,11 @@ class ReindexFlowTest {
     }
 
     private JsonNode reindex(String requestJson, String requestId) throws Exception {
-        try (TopicWatcher outcomes = new TopicWatcher(bootstrapServers, completedTopic);
-                Requests requests = new Requests(bootstrapServers, requestedTopic)) {
-            requests.send(requestId, requestJson);
-            return json.readTree(outcomes.await(record -> hasKey(record, requestId), RUN_TIMEOUT).value());
-        }
+        return topics.request(requestId, requestJson);
     }
 
     private JsonNode reindex(String requestId) throws Exception {
         return reindex("{\"requestId\":\"" + requestId + "\",\"requestedBy\":\"test\"}", requestId);
-    }
-
-    private static boolean hasKey(ConsumerRecord<byte[], byte[]> record, String key) {
-        return record.key() != null && new String(record.key(), StandardCharsets.UTF_8).equals(key);
     }
 
     private static String newRequestId() {
@@ -226,8 +210,8 @@ class ReindexFlowTest {
                 new byte[] { '{', '"', 'a', '"', ':', '"', (byte) 0xFF, '"', '}' },
                 ("{\"a\":".repeat(40) + "1" + "}".repeat(40)).getBytes(StandardCharsets.UTF_8),
                 new byte[0]);
-        try (TopicWatcher deadLetters = new TopicWatcher(bootstrapServers, deadLetterTopic);
-                Requests requests = new Requests(bootstrapServers, requestedTopic)) {
+        try (TopicWatcher deadLetters = topics.watchDeadLetters();
+                Requests requests = topics.requests()) {
             for (int i = 0; i < malformed.size(); i++) {
                 requests.send(("bad-" + i).getBytes(StandardCharsets.UTF_8), malformed.get(i));
             }
@@ -272,8 +256,8 @@ class ReindexFlowTest {
         String second = newRequestId();
         String third = newRequestId();
         List<JsonNode> outcomes = new ArrayList<>();
-        try (TopicWatcher watcher = new TopicWatcher(bootstrapServers, completedTopic);
-                Requests requests = new Requests(bootstrapServers, requestedTopic)) {
+        try (TopicWatcher watcher = topics.watchOutcomes();
+                Requests requests = topics.requests()) {
             // The first request starts a run at once; the others arrive while it creates its index.
             for (String id : List.of(first, second, third, second)) {
                 requests.send(id, "{\"requestId\":\"" + id + "\"}");

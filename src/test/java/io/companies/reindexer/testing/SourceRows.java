@@ -84,16 +84,7 @@ public final class SourceRows {
                     'hand-secret@example.invalid', '+44 7700 900123', 'Secret Person', '1 Hidden Road', 'Flat 9',
                     'Secretville', 'Secretland', 'SE1 2CR', 'PO Box 77', 'Secret Emailer', 'VERIFY-HAND-123')
                 RETURNING id""";
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement insert = connection.prepareStatement(sql)) {
-            insert.setString(1, name);
-            insert.setString(2, productsServicesJson);
-            insert.setBoolean(3, published);
-            try (ResultSet id = insert.executeQuery()) {
-                id.next();
-                return id.getInt(1);
-            }
-        }
+        return insertReturningId(sql, name, productsServicesJson, published);
     }
 
     /** Inserts a case study of {@code companyId} and returns its id. */
@@ -107,11 +98,15 @@ public final class SourceRows {
                     'https://study.example', 'runway', 'images/1.png', '', '', '', 'One', '', '', 'Superb', 'Ann Smith',
                     'CEO', 'Client Ltd', 'study', ?)
                 RETURNING id""";
+        return insertReturningId(sql, companyId, title, published);
+    }
+
+    private int insertReturningId(String sql, Object... parameters) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(sql)) {
-            insert.setInt(1, companyId);
-            insert.setString(2, title);
-            insert.setBoolean(3, published);
+            for (int i = 0; i < parameters.length; i++) {
+                insert.setObject(i + 1, parameters[i]);
+            }
             try (ResultSet id = insert.executeQuery()) {
                 id.next();
                 return id.getInt(1);

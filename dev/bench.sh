@@ -1,0 +1,545 @@
+#!/usr/bin/env bash
+# The benchmark: how fast the packaged service rebuilds the index, and how close that is to what the search engine
+# can take at all (the ceiling: the same documents sent straight to _bulk by a plain sender).
+#
+#   dev/bench.sh [--companies N] [--repeat R] [--senders S] [--source DIR] [--no-build]
+#
+#   --companies N  sample companies in PostgreSQL (default 200000); loaded with `dev/load-sample.sh --reset N SEED`
+#                  unless the table already holds the same data set (remembered in STACK_DIR/bench/dataset)
+#   --repeat R     service runs and ceiling runs, alternated: service, ceiling, service, ... (default 3)
+#   --senders S    concurrent _bulk requests of the ceiling (default REINDEX_BULK_CONCURRENCY, else 2)
+#   --source DIR   the checkout whose target/quarkus-app is run (and built) (default: this repository)
+#   --no-build     do not run `./mvnw package` first; use the jar already in DIR/target
+#
+# On the local stack (dev/stack.sh up postgres kafka opensearch, started if needed). Each service run starts the
+# packaged service (java -Xmx$BENCH_XMX -jar DIR/target/quarkus-app/quarkus-run.jar, REINDEX_INDEX_REPLICAS=0),
+# publishes one reindex-requested, waits for its outcome on reindex-completed, samples the heap (jstat, plus the
+# GC log's before-GC sizes) and the RSS (VmHWM) every 250 ms, reads the stage times and NDJSON size from the log and
+# stops the service. After the first run the documents of the index it built are exported once into NDJSON bulk
+# files (untimed); each ceiling run loads them with dev/bench/BulkCeiling.java into a fresh index with the same
+# settings and mappings, refreshes, checks the count and deletes that index. Prints a table (per run, median,
+# min-max) and saves the whole output to STACK_DIR/bench/bench-<time>.txt.
+#
+# Environment (defaults in brackets): STACK_DIR [<repo>/.stack], PG_PORT [5432], KAFKA_PORT [9092],
+#   KAFKA_CONTROLLER_PORT [9093], OPENSEARCH_PORT [9200], OPENSEARCH_TRANSPORT_PORT [9300] (as dev/stack.sh);
+#   JAVA_HOME [Temurin 25 when installed]; BENCH_XMX [256m] the service's -Xmx; BENCH_JAVA_OPTS [] more JVM
+#   options for the service; BENCH_HTTP_PORT [18080] the service's HTTP port; BENCH_SEED [0.42] the sample seed;
+#   BENCH_RUN_TIMEOUT [7200] seconds to wait for one outcome; REINDEX_BULK_MAX_BYTES [5M] and
+#   REINDEX_BULK_MAX_DOCUMENTS [1000] size the ceiling's bodies like the service's (and reach the service too,
+#   as does any other REINDEX_* variable).
+#
+# Before each service run the consumer group companies-reindexer is moved to the end of reindex-requested, so the
+# run serves exactly the benchmark's request (requests published earlier by others on this stack are skipped).
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+  exit "${1:-0}"
+}
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+step() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# options and settings
+
+COMPANIES=200000
+REPEAT=3
+SENDERS="${REINDEX_BULK_CONCURRENCY:-2}"
+SOURCE_DIR="$REPO_ROOT"
+BUILD=true
+while (($# > 0)); do
+  case $1 in
+    --companies) [[ $# -ge 2 ]] || usage 2; COMPANIES=$2; shift 2 ;;
+    --companies=*) COMPANIES=${1#*=}; shift ;;
+    --repeat) [[ $# -ge 2 ]] || usage 2; REPEAT=$2; shift 2 ;;
+    --repeat=*) REPEAT=${1#*=}; shift ;;
+    --senders) [[ $# -ge 2 ]] || usage 2; SENDERS=$2; shift 2 ;;
+    --senders=*) SENDERS=${1#*=}; shift ;;
+    --source) [[ $# -ge 2 ]] || usage 2; SOURCE_DIR=$2; shift 2 ;;
+    --source=*) SOURCE_DIR=${1#*=}; shift ;;
+    --no-build) BUILD=false; shift ;;
+    -h | --help) usage 0 ;;
+    *) printf 'bench: unknown argument: %s\n\n' "$1" >&2; usage 2 ;;
+  esac
+done
+[[ $COMPANIES =~ ^[0-9]+$ && $COMPANIES -ge 1 ]] || die "--companies must be a positive integer, got '$COMPANIES'"
+[[ $REPEAT =~ ^[0-9]+$ && $REPEAT -ge 1 ]] || die "--repeat must be a positive integer, got '$REPEAT'"
+[[ $SENDERS =~ ^[0-9]+$ && $SENDERS -ge 1 ]] || die "--senders must be a positive integer, got '$SENDERS'"
+COMPANIES=$((10#$COMPANIES)); REPEAT=$((10#$REPEAT)); SENDERS=$((10#$SENDERS))
+SOURCE_DIR="$(cd "$SOURCE_DIR" 2>/dev/null && pwd)" || die "--source: no such directory"
+
+export STACK_DIR="$(realpath -m "${STACK_DIR:-$REPO_ROOT/.stack}")"
+export PG_PORT="${PG_PORT:-5432}"
+export KAFKA_PORT="${KAFKA_PORT:-9092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+export OPENSEARCH_PORT="${OPENSEARCH_PORT:-9200}"
+export OPENSEARCH_TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-9300}"
+if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64   # the build needs Java 21+; the machine default is 17
+fi
+[[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] || die "set JAVA_HOME to a JDK 21+"
+JAVA="$JAVA_HOME/bin/java"
+JSTAT="$JAVA_HOME/bin/jstat"
+[[ -x $JSTAT ]] || die "$JSTAT missing: JAVA_HOME must be a JDK, not a JRE"
+
+XMX="${BENCH_XMX:-256m}"
+HTTP_PORT="${BENCH_HTTP_PORT:-18080}"
+SEED="${BENCH_SEED:-0.42}"
+RUN_TIMEOUT="${BENCH_RUN_TIMEOUT:-7200}"
+GROUP=companies-reindexer
+REQUEST_TOPIC=reindex-requested
+OUTCOME_TOPIC=reindex-completed
+ENGINE_URL="http://localhost:$OPENSEARCH_PORT"
+BOOTSTRAP="localhost:$KAFKA_PORT"
+CEILING_PREFIX=bench-ceiling-
+
+# The service's body limits (Quarkus MemorySize: a number, optionally K, M, G; binary units), for the ceiling.
+memory_size() {
+  local v=$1
+  [[ $v =~ ^([0-9]+)([KkMmGg]?)[Bb]?$ ]] || die "cannot read the memory size '$v'"
+  case ${BASH_REMATCH[2]} in
+    K | k) echo $((BASH_REMATCH[1] << 10)) ;;
+    M | m) echo $((BASH_REMATCH[1] << 20)) ;;
+    G | g) echo $((BASH_REMATCH[1] << 30)) ;;
+    *) echo "${BASH_REMATCH[1]}" ;;
+  esac
+}
+MAX_BYTES="$(memory_size "${REINDEX_BULK_MAX_BYTES:-5M}")"
+MAX_DOCS="${REINDEX_BULK_MAX_DOCUMENTS:-1000}"
+
+BENCH_DIR="$STACK_DIR/bench"
+NDJSON_DIR="$BENCH_DIR/ndjson"
+OUTCOMES="$BENCH_DIR/outcomes.txt"
+mkdir -p "$BENCH_DIR"
+STAMP="$(date +%Y%m%d-%H%M%S)"
+OUT_FILE="$BENCH_DIR/bench-$STAMP.txt"
+
+# Everything printed from here on also goes to OUT_FILE.
+exec > >(tee "$OUT_FILE") 2>&1
+TEE_PID=$!
+
+# ---------------------------------------------------------------------------------------------------------------
+# cleanup: whatever this script started, even on failure
+
+SERVICE_PID=""
+JSTAT_PID=""
+CONSUMER_PID=""
+CEILING_INDEX=""
+CHILD_PID=""
+
+# Runs a long command in the background and waits for it, so that a signal reaches the traps at once (bash runs a
+# trap only after the foreground command ends). The caller must not redirect this function (a trap would run with
+# that redirection): OUTPUT names where the command's standard output goes (- for ours).
+run_child() {   # run_child OUTPUT COMMAND...
+  local rc=0 output=$1
+  shift
+  if [[ $output == - ]]; then
+    "$@" </dev/null &
+  else
+    "$@" </dev/null >"$output" &
+  fi
+  CHILD_PID=$!
+  wait "$CHILD_PID" || rc=$?
+  CHILD_PID=""
+  return "$rc"
+}
+
+stop_pid() {   # stop_pid PID NAME: TERM, wait up to 60 s, then KILL
+  local pid=$1 name=$2 i
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 240; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    info "$name (pid $pid) still running after 60 s: sending KILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  [[ -n $JSTAT_PID ]] && { kill "$JSTAT_PID" 2>/dev/null; wait "$JSTAT_PID" 2>/dev/null; }
+  # The build, the export or a ceiling run (before the ceiling index is deleted: a _bulk would create it again).
+  [[ -n $CHILD_PID ]] && stop_pid "$CHILD_PID" "child process"
+  if [[ -n $SERVICE_PID ]]; then
+    info "stopping the service (pid $SERVICE_PID)"
+    stop_pid "$SERVICE_PID" service
+  fi
+  if [[ -n $CONSUMER_PID ]]; then
+    # Started with setsid: its PID is its process group (the stack.sh shell and its Kafka JVM).
+    kill -TERM -- "-$CONSUMER_PID" 2>/dev/null
+    wait "$CONSUMER_PID" 2>/dev/null
+  fi
+  if [[ -n $CEILING_INDEX ]]; then
+    info "deleting the ceiling index $CEILING_INDEX"
+    curl -sS -m 60 -o /dev/null -X DELETE "$ENGINE_URL/$CEILING_INDEX"
+  fi
+  ((rc != 0)) && printf 'bench: FAILED (exit %d); output saved in %s\n' "$rc" "$OUT_FILE"
+  exec >&- 2>&-          # let tee finish writing OUT_FILE
+  wait "$TEE_PID" 2>/dev/null
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers
+
+# Kafka's CLI tools with the stack's jars (an array, not a function: a function called with a redirection would run
+# a trap with that redirection).
+KAFKA_TOOL=("$REPO_ROOT/dev/stack.sh" kafka-tool)
+
+export PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=companies PGPASSWORD=companies PGDATABASE=companies
+sql() { psql -X -q -v ON_ERROR_STOP=1 -At -c "$1"; }
+
+engine() { curl -fsS -m 120 "$@"; }
+
+# Numbers: median, min, max of the arguments (empty values ignored).
+stat_of() {   # stat_of median|min|max VALUES...
+  local what=$1
+  shift
+  printf '%s\n' "$@" | awk -v what="$what" 'NF { a[++n] = $1 + 0 }
+    END {
+      if (n == 0) { print ""; exit }
+      for (i = 2; i <= n; i++) { v = a[i]; j = i - 1; while (j > 0 && a[j] > v) { a[j + 1] = a[j]; j-- } a[j + 1] = v }
+      if (what == "min") print a[1]; else if (what == "max") print a[n];
+      else if (n % 2) print a[(n + 1) / 2]; else print (a[n / 2] + a[n / 2 + 1]) / 2
+    }'
+}
+fmt() {   # fmt DECIMALS VALUE
+  [[ -n $2 ]] || { echo "-"; return; }
+  awk -v d="$1" -v v="$2" 'BEGIN { printf "%.*f\n", d, v }'
+}
+secs() { fmt 2 "$(awk -v v="$1" 'BEGIN { print v / 1000 }')"; }   # ms -> s
+# Aligned table from tab-separated lines on stdin: first column left-aligned, the others right-aligned.
+align() {
+  awk -F '\t' '{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } nf[NR] = NF }
+    END { for (r = 1; r <= NR; r++) { line = ""
+            for (i = 1; i <= nf[r]; i++) line = line (i == 1 ? sprintf("%-" w[i] "s", cell[r, i]) : sprintf("  %" w[i] "s", cell[r, i]))
+            print line } }'
+}
+json_field() {   # json_field NAME JSON: a string or number field of a flat, compact JSON object
+  sed -n -E "s/.*\"$1\":(\"([^\"]*)\"|([-0-9.]+|null|true|false)).*/\2\3/p" <<<"$2" | head -n1
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. the stack, the data set, the jar
+
+step "Stack in $STACK_DIR (PostgreSQL :$PG_PORT, Kafka :$KAFKA_PORT, OpenSearch :$OPENSEARCH_PORT)"
+"$REPO_ROOT/dev/stack.sh" up postgres kafka opensearch
+
+# Ceiling indices left behind by an earlier benchmark that was killed.
+for leftover in $(engine "$ENGINE_URL/_cat/indices/$CEILING_PREFIX*?h=index" 2>/dev/null || true); do
+  step "Deleting $leftover, left behind by an earlier benchmark"
+  engine -o /dev/null -X DELETE "$ENGINE_URL/$leftover"
+done
+
+DATASET_MARKER="$BENCH_DIR/dataset"
+dataset_state() {   # companies, case studies and max(id): what the marker remembers next to N and SEED
+  sql "SELECT (SELECT count(*) FROM company_company) || ' ' || (SELECT coalesce(max(id), 0) FROM company_company)
+              || ' ' || (SELECT count(*) FROM company_companycasestudy)" 2>/dev/null || echo "none"
+}
+current_state="$(dataset_state)"
+marker="$(cat "$DATASET_MARKER" 2>/dev/null || true)"
+# Same N and seed as last loaded, and the tables still hold exactly that: N companies with ids 1..N, as many
+# case studies as then.
+if [[ $marker == "companies=$COMPANIES seed=$SEED state=$current_state" && $current_state == "$COMPANIES $COMPANIES "* ]]; then
+  step "Data set already loaded: $COMPANIES companies, seed $SEED (marker $DATASET_MARKER)"
+else
+  step "Loading $COMPANIES sample companies (seed $SEED)"
+  rm -f "$DATASET_MARKER"
+  "$REPO_ROOT/dev/load-sample.sh" --reset "$COMPANIES" "$SEED" | sed 's/^/    /'
+  echo "companies=$COMPANIES seed=$SEED state=$(dataset_state)" >"$DATASET_MARKER"
+fi
+PUBLISHED="$(sql "SELECT count(*) FROM company_company
+                  WHERE is_published_find_a_supplier OR is_published_investment_support_directory")"
+
+JAR="$SOURCE_DIR/target/quarkus-app/quarkus-run.jar"
+if [[ $BUILD == true ]]; then
+  step "Building the service in $SOURCE_DIR"
+  run_child - env -C "$SOURCE_DIR" ./mvnw -B -q --no-transfer-progress package -DskipTests \
+    || die "the build in $SOURCE_DIR failed"
+fi
+[[ -f $JAR ]] || die "$JAR missing: build it (./mvnw package -DskipTests) or drop --no-build"
+SOURCE_COMMIT="$(git -C "$SOURCE_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [[ $SOURCE_COMMIT != unknown && -n "$(git -C "$SOURCE_DIR" status --porcelain --untracked-files=no -- src pom.xml 2>/dev/null)" ]]; then
+  SOURCE_COMMIT="$SOURCE_COMMIT + uncommitted changes"
+fi
+
+JAVA_VERSION="$("$JAVA" -version 2>&1 | head -n1)"
+OPENSEARCH_VERSION="$(json_field number "$(engine "$ENGINE_URL/" | tr -d ' \n')")"
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. the outcomes: one console consumer for the whole benchmark, reading reindex-completed into a file
+
+step "Following $OUTCOME_TOPIC"
+: >"$OUTCOMES"
+setsid "$REPO_ROOT/dev/stack.sh" kafka-tool org.apache.kafka.tools.consumer.ConsoleConsumer \
+  --bootstrap-server "$BOOTSTRAP" --topic "$OUTCOME_TOPIC" --from-beginning \
+  --property print.key=true --property key.separator=$'\t' >"$OUTCOMES" 2>"$BENCH_DIR/outcomes.err" </dev/null &
+CONSUMER_PID=$!
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. one service run
+
+declare -a R_DOCS R_WALL R_MB R_READBUILD R_BULK R_REFRESH R_SWAP R_CREATE R_HEAP R_RSS R_INDEX
+declare -a C_DOCS C_BYTES C_CREATE C_BULK C_SETTLE C_TOTAL
+
+HWM_KB=0
+read_hwm() {   # VmHWM of PID into HWM_KB (bash builtins only: no process per sample)
+  local key value rest
+  [[ -r /proc/$1/status ]] || return 0
+  while read -r key value rest; do
+    if [[ $key == VmHWM: ]]; then
+      ((value > HWM_KB)) && HWM_KB=$value
+      return 0
+    fi
+  done <"/proc/$1/status"
+}
+
+service_run() {
+  local rep=$1 log="$BENCH_DIR/service-$1.log" gclog="$BENCH_DIR/gc-$1.log" jstat_out="$BENCH_DIR/jstat-$1.txt"
+  local request_id request outcome start i
+
+  if curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/live" 2>/dev/null; then
+    die "something already answers on port $HTTP_PORT; set BENCH_HTTP_PORT"
+  fi
+  # The run must serve our request alone: skip whatever waits in the request topic.
+  if ! "${KAFKA_TOOL[@]}" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$BOOTSTRAP" \
+    --group "$GROUP" --reset-offsets --to-latest --topic "$REQUEST_TOPIC" --execute >"$BENCH_DIR/reset.log" 2>&1; then
+    cat "$BENCH_DIR/reset.log"
+    die "could not move consumer group $GROUP to the end of $REQUEST_TOPIC (is another service consuming it?)"
+  fi
+
+  step "Service run $rep/$REPEAT: starting the service (-Xmx$XMX, port $HTTP_PORT)"
+  rm -f "$gclog"
+  # shellcheck disable=SC2086  # BENCH_JAVA_OPTS: several options
+  QUARKUS_HTTP_PORT="$HTTP_PORT" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
+    QUARKUS_ELASTICSEARCH_HOSTS="localhost:$OPENSEARCH_PORT" \
+    QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:$PG_PORT/companies" \
+    REINDEX_INDEX_REPLICAS=0 \
+    "$JAVA" "-Xmx$XMX" "-Xlog:gc:file=$gclog" ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$log" 2>&1 </dev/null &
+  SERVICE_PID=$!
+  start=$SECONDS
+  until curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/ready"; do
+    kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during start-up (log: $log)"; }
+    ((SECONDS - start < 180)) || { tail -n 40 "$log"; die "the service was not ready within 180 s (log: $log)"; }
+    sleep 0.5
+  done
+  info "ready after $((SECONDS - start)) s (pid $SERVICE_PID)"
+
+  # Heap used every 250 ms (one jstat process, reading the JVM's perf counters), and where the GC log stands now.
+  "$JSTAT" -gc "$SERVICE_PID" 250 >"$jstat_out" 2>&1 &
+  JSTAT_PID=$!
+  local gc_offset
+  gc_offset=$(stat -c %s "$gclog" 2>/dev/null || echo 0)
+  HWM_KB=0
+
+  request_id="bench-$STAMP-$rep-$RANDOM$RANDOM"
+  request="{\"requestId\":\"$request_id\",\"requestedBy\":\"dev/bench.sh\",\"requestedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
+  info "publishing $request"
+  printf '%s\t%s\n' "$request_id" "$request" | "${KAFKA_TOOL[@]}" org.apache.kafka.tools.ConsoleProducer \
+    --bootstrap-server "$BOOTSTRAP" --topic "$REQUEST_TOPIC" \
+    --property parse.key=true --property key.separator=$'\t' >/dev/null 2>"$BENCH_DIR/producer.err" \
+    || { cat "$BENCH_DIR/producer.err"; die "could not publish the request"; }
+
+  start=$SECONDS
+  outcome=""
+  while :; do
+    read_hwm "$SERVICE_PID"
+    outcome="$(grep -F -m1 -- "$request_id"$'\t' "$OUTCOMES" | cut -f2- || true)"
+    [[ -n $outcome ]] && break
+    kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during run $rep (log: $log)"; }
+    kill -0 "$CONSUMER_PID" 2>/dev/null || { cat "$BENCH_DIR/outcomes.err"; die "the outcome consumer exited"; }
+    ((SECONDS - start < RUN_TIMEOUT)) || { tail -n 40 "$log"; die "no outcome for $request_id within $RUN_TIMEOUT s"; }
+    sleep 0.25
+  done
+  read_hwm "$SERVICE_PID"
+  kill "$JSTAT_PID" 2>/dev/null || true
+  wait "$JSTAT_PID" 2>/dev/null || true
+  JSTAT_PID=""
+  stop_pid "$SERVICE_PID" service
+  SERVICE_PID=""
+
+  local status
+  status="$(json_field status "$outcome")"
+  if [[ $status != COMPLETED ]]; then
+    info "outcome: $outcome"
+    tail -n 40 "$log"
+    die "run $rep ended $status: $(json_field error "$outcome")"
+  fi
+  R_WALL[rep]="$(json_field durationMs "$outcome")"
+  R_DOCS[rep]="$(json_field documents "$outcome")"
+  R_INDEX[rep]="$(json_field index "$outcome")"
+  info "COMPLETED: ${R_DOCS[rep]} documents in ${R_WALL[rep]} ms into ${R_INDEX[rep]}"
+  ((R_DOCS[rep] == PUBLISHED)) || info "WARNING: $PUBLISHED published companies, but ${R_DOCS[rep]} documents"
+
+  # The run's log lines: stage times and NDJSON size.
+  local times_line run_ids sent_line
+  times_line="$(grep -F -- "$request_id" "$log" | grep -F ': stage times: ' | tail -n1 || true)"
+  [[ -n $times_line ]] || die "no 'stage times' line for $request_id in $log"
+  run_ids="$(sed -E 's/.*Run (.*): stage times: .*/\1/' <<<"$times_line")"
+  [[ $run_ids == "$request_id" || $run_ids == "[$request_id]" ]] \
+    || info "WARNING: the run served more than this request: $run_ids"
+  stage() {   # stage NAME: its milliseconds in times_line (0 when absent)
+    sed -E 's/.*: stage times: //' <<<"$times_line" | tr ',' '\n' \
+      | sed -n -E "s/^ *$1 ([0-9]+) ms *$/\1/p" | head -n1 | grep . || echo 0
+  }
+  R_CREATE[rep]="$(stage create)"
+  R_READBUILD[rep]=$(($(stage read) + $(stage build)))
+  R_BULK[rep]="$(stage 'wait for bulk')"
+  R_REFRESH[rep]="$(stage 'refresh and verify')"
+  R_SWAP[rep]="$(stage swap)"
+  sent_line="$(grep -F -- "$request_id" "$log" | grep -E ': sent [0-9]+ documents \([0-9]+ MB of NDJSON\)' | tail -n1 || true)"
+  R_MB[rep]="$(sed -n -E 's/.*: sent [0-9]+ documents \(([0-9]+) MB of NDJSON\).*/\1/p' <<<"$sent_line")"
+  [[ -n ${R_MB[rep]} ]] || info "WARNING: no 'sent N documents (N MB of NDJSON)' line for $request_id in $log"
+
+  # Peak heap used: the highest jstat sample (S0U+S1U+EU+OU, KB) and the highest before-GC size the GC log
+  # reported during the run (what a 250 ms sample misses just before a collection).
+  local jstat_kb gc_kb
+  jstat_kb="$(awk '$1 == "S0C" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    col["EU"] && $1 ~ /^[0-9.]+$/ { v = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"]; if (v > m) m = v }
+    END { printf "%d\n", m }' "$jstat_out")"
+  gc_kb="$(tail -c +$((gc_offset + 1)) "$gclog" 2>/dev/null | grep -oE '[0-9]+[KMG]->' \
+    | awk '{ v = $0 + 0; u = substr($0, length($0) - 2, 1); if (u == "M") v *= 1024; else if (u == "G") v *= 1048576
+             if (v > m) m = v } END { printf "%d\n", m }')"
+  R_HEAP[rep]=$(((jstat_kb > gc_kb ? jstat_kb : gc_kb) / 1024))
+  R_RSS[rep]=$((HWM_KB / 1024))
+  info "stage times: $(sed -E 's/.*: stage times: //' <<<"$times_line")"
+  info "peak heap used ${R_HEAP[rep]} MB (jstat $((jstat_kb / 1024)) MB, GC log $((gc_kb / 1024)) MB), peak RSS ${R_RSS[rep]} MB"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. the ceiling
+
+export_documents() {   # export_documents INDEX: NDJSON bulk files of its documents, once per invocation
+  step "Exporting the documents of $1 into bulk files of at most $MAX_BYTES bytes and $MAX_DOCS documents (untimed)"
+  run_child "$BENCH_DIR/export.out" "$JAVA" -Xmx1g "$REPO_ROOT/dev/bench/BulkCeiling.java" export \
+    --url "$ENGINE_URL" --index "$1" --out "$NDJSON_DIR" --max-bytes "$MAX_BYTES" --max-docs "$MAX_DOCS" \
+    || die "the export of $1 failed"
+  info "$(cat "$BENCH_DIR/export.out")"
+}
+
+ceiling_run() {
+  local rep=$1 out line
+  CEILING_INDEX="$CEILING_PREFIX$STAMP-$rep"
+  step "Ceiling run $rep/$REPEAT: $SENDERS senders into $CEILING_INDEX"
+  run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
+    --url "$ENGINE_URL" --index "$CEILING_INDEX" --dir "$NDJSON_DIR" --senders "$SENDERS" \
+    || die "ceiling run $rep failed"
+  out="$(cat "$BENCH_DIR/ceiling-$rep.out")"
+  engine -o /dev/null -X DELETE "$ENGINE_URL/$CEILING_INDEX" 2>/dev/null || true   # deleted already; make sure
+  CEILING_INDEX=""
+  line="$(grep '^RESULT ' <<<"$out")"
+  info "${line#RESULT }"
+  kv() { sed -n -E "s/.* $1=([0-9]+).*/\1/p" <<<" ${line#RESULT }"; }
+  C_DOCS[rep]="$(kv documents)"
+  C_BYTES[rep]="$(kv bytes)"
+  C_CREATE[rep]="$(kv create_ms)"
+  C_BULK[rep]="$(kv bulk_ms)"
+  C_SETTLE[rep]="$(kv settle_ms)"
+  C_TOTAL[rep]="$(kv total_ms)"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5. the runs, alternated
+
+for ((rep = 1; rep <= REPEAT; rep++)); do
+  service_run "$rep"
+  ((rep == 1)) && export_documents "${R_INDEX[1]}"
+  ceiling_run "$rep"
+done
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6. the report
+
+rate() { awk -v d="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.0f\n", d / ms * 1000; else print "" }'; }
+declare -a R_RATE C_RATE RATIO
+for ((rep = 1; rep <= REPEAT; rep++)); do
+  R_RATE[rep]="$(rate "${R_DOCS[rep]}" "${R_WALL[rep]}")"
+  C_RATE[rep]="$(rate "${C_DOCS[rep]}" "${C_TOTAL[rep]}")"
+  RATIO[rep]="$(awk -v a="${R_RATE[rep]}" -v b="${C_RATE[rep]}" 'BEGIN { if (b > 0) print a / b }')"
+done
+
+# A row of the service table from per-run values: KIND is one value, or "median"/"range" over all runs.
+service_cell() {   # service_cell KIND(rep number|median|range) ARRAY FORMAT(s|n0|mb)
+  local kind=$1 format=$3 values
+  local -n arr=$2
+  values=("${arr[@]}")
+  value_fmt() {
+    case $format in
+      s) secs "$1" ;;
+      n0) fmt 0 "$1" ;;
+    esac
+  }
+  case $kind in
+    median) value_fmt "$(stat_of median "${values[@]}")" ;;
+    range) echo "$(value_fmt "$(stat_of min "${values[@]}")")-$(value_fmt "$(stat_of max "${values[@]}")")" ;;
+    *) value_fmt "${arr[kind]}" ;;
+  esac
+}
+declare -a R_COMPANIES R_PUBLISHED C_MB
+for ((rep = 1; rep <= REPEAT; rep++)); do
+  R_COMPANIES[rep]=$COMPANIES
+  R_PUBLISHED[rep]=$PUBLISHED
+  C_MB[rep]=$((C_BYTES[rep] / 1000000))   # as the service logs it
+done
+
+echo
+echo "================================================================================================"
+echo "Benchmark $STAMP: dev/bench.sh --companies $COMPANIES --repeat $REPEAT --senders $SENDERS"
+echo "  service:     $JAR ($SOURCE_COMMIT)"
+echo "  java:        $JAVA_VERSION, -Xmx$XMX${BENCH_JAVA_OPTS:+ $BENCH_JAVA_OPTS}"
+echo "  engine:      OpenSearch $OPENSEARCH_VERSION at $ENGINE_URL"
+echo "  data:        N=$COMPANIES companies (seed $SEED), $PUBLISHED published"
+echo "  bulk bodies: at most $MAX_DOCS documents and $MAX_BYTES bytes; machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+echo
+echo "Service runs (wall = the outcome's durationMs; phases from the run's 'stage times' log line):"
+{
+  printf 'run\tcompanies\tpublished\tdocuments\twall s\tdocs/s\tNDJSON MB\tread+build s\tbulk s\trefresh+verify s\tswap s\theap MB\tRSS MB\n'
+  for kind in $(seq 1 "$REPEAT") median range; do
+    label=$kind
+    [[ $kind == range ]] && label=min-max
+    printf '%s' "$label"
+    for spec in R_COMPANIES:n0 R_PUBLISHED:n0 R_DOCS:n0 R_WALL:s R_RATE:n0 R_MB:n0 R_READBUILD:s R_BULK:s \
+      R_REFRESH:s R_SWAP:s R_HEAP:n0 R_RSS:n0; do
+      printf '\t%s' "$(service_cell "$kind" "${spec%%:*}" "${spec##*:}")"
+    done
+    printf '\n'
+  done
+} | align
+echo
+echo "Ceiling runs ($SENDERS concurrent _bulk senders, same documents and body limits; total = create + bulk + settings, refresh and count):"
+{
+  printf 'run\tdocuments\tNDJSON MB\tcreate s\tbulk s\trefresh+verify s\ttotal s\tdocs/s\n'
+  for kind in $(seq 1 "$REPEAT") median range; do
+    label=$kind
+    [[ $kind == range ]] && label=min-max
+    printf '%s' "$label"
+    for spec in C_DOCS:n0 C_MB:n0 C_CREATE:s C_BULK:s C_SETTLE:s C_TOTAL:s C_RATE:n0; do
+      printf '\t%s' "$(service_cell "$kind" "${spec%%:*}" "${spec##*:}")"
+    done
+    printf '\n'
+  done
+} | align
+echo
+printf 'Service docs/s:  median %s (min-max %s)\n' "$(service_cell median R_RATE n0)" "$(service_cell range R_RATE n0)"
+printf 'Ceiling docs/s:  median %s (min-max %s)\n' "$(service_cell median C_RATE n0)" "$(service_cell range C_RATE n0)"
+pairs=""
+for ((rep = 1; rep <= REPEAT; rep++)); do
+  pairs+="${pairs:+, }$(fmt 2 "${RATIO[rep]}")"
+done
+printf 'Run / ceiling:   median %s of the per-pair ratios (%s); ratio of the medians %s\n' \
+  "$(fmt 2 "$(stat_of median "${RATIO[@]}")")" "$pairs" \
+  "$(fmt 2 "$(awk -v a="$(stat_of median "${R_RATE[@]}")" -v b="$(stat_of median "${C_RATE[@]}")" 'BEGIN { if (b > 0) print a / b }')")"
+echo
+echo "Saved in $OUT_FILE (service logs, GC logs and jstat samples: $BENCH_DIR)"

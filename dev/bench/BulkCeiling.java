@@ -1,0 +1,662 @@
+/*
+ * The benchmark's ceiling: how fast the search engine takes the service's documents when nothing but a plain _bulk
+ * sender stands in between. JDK only, run with the source launcher (dev/bench.sh does):
+ *
+ *   java dev/bench/BulkCeiling.java export --url URL --index NAME --out DIR [--max-bytes B] [--max-docs D]
+ *       Reads every document of index NAME (scroll, sorted by _doc, with _source) into NDJSON _bulk bodies
+ *       DIR/bulk-NNNNNN.ndjson of at most B bytes and D documents each ({"index":{"_id":...}} + source lines),
+ *       and writes DIR/create-index.json (NAME's settings and mappings, read-only settings dropped, no replica
+ *       and no refresh while loading), DIR/settle.json (its replicas and default refresh back) and
+ *       DIR/manifest.properties. Not timed.
+ *
+ *   java dev/bench/BulkCeiling.java load --url URL --index NAME --dir DIR [--senders S]
+ *       Creates index NAME from DIR/create-index.json, sends every DIR/bulk-*.ndjson with S concurrent senders
+ *       (a fixed thread pool, one HttpClient, HTTP/1.1 keep-alive), checks "errors":false in every answer, puts
+ *       DIR/settle.json, refreshes, checks the count and deletes the index again. Prints one line
+ *           RESULT documents=N bytes=B files=F create_ms=.. bulk_ms=.. settle_ms=.. total_ms=..
+ *
+ *   java dev/bench/BulkCeiling.java delete --url URL --index NAME      deletes NAME (absent is fine)
+ *
+ * Exit status 0 on success, 1 on any failure (with the reason on stderr).
+ */
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+public class BulkCeiling {
+
+    static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    /** Settings the engine reports but refuses at index creation (or that must not be copied). */
+    static final List<String> READ_ONLY_SETTINGS = List.of("uuid", "creation_date", "creation_date_string",
+            "provided_name", "version", "history_uuid", "resize", "verified_before_close");
+
+    public static void main(String[] args) {
+        try {
+            if (args.length == 0) {
+                throw new IllegalArgumentException("usage: BulkCeiling export|load|delete --url URL --index NAME ...");
+            }
+            Map<String, String> options = options(args);
+            Engine engine = new Engine(required(options, "url"));
+            String index = required(options, "index");
+            switch (args[0]) {
+                case "export" -> export(engine, index, Path.of(required(options, "out")),
+                        Long.parseLong(options.getOrDefault("max-bytes", String.valueOf(5L << 20))),
+                        Integer.parseInt(options.getOrDefault("max-docs", "1000")));
+                case "load" -> load(engine, index, Path.of(required(options, "dir")),
+                        Integer.parseInt(options.getOrDefault("senders", "2")));
+                case "delete" -> engine.deleteIfExists(index);
+                default -> throw new IllegalArgumentException("unknown command " + args[0]);
+            }
+        } catch (Exception e) {
+            System.err.println("BulkCeiling: " + e.getMessage());
+            if (!(e instanceof IllegalArgumentException || e instanceof BenchException)) {
+                e.printStackTrace();
+            }
+            System.exit(1);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- export
+
+    static void export(Engine engine, String index, Path out, long maxBytes, int maxDocs) throws Exception {
+        if (maxBytes < 1 || maxDocs < 1) {
+            throw new IllegalArgumentException("--max-bytes and --max-docs must be positive");
+        }
+        Files.createDirectories(out);
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(out)) {
+            for (Path file : old) {
+                Files.delete(file);
+            }
+        }
+
+        // The index body: the settings and mappings of the index the service built, as it was created.
+        Map<String, Object> settingsAnswer = obj(Json.parse(engine.call("GET", "/" + index + "/_settings", null, 200)));
+        Map<String, Object> indexSettings = obj(path(obj(settingsAnswer.values().iterator().next()), "settings", "index"));
+        Object replicas = indexSettings.getOrDefault("number_of_replicas", "0");
+        READ_ONLY_SETTINGS.forEach(indexSettings::remove);
+        indexSettings.put("number_of_replicas", "0");
+        indexSettings.put("refresh_interval", "-1");
+        Map<String, Object> mappingAnswer = obj(Json.parse(engine.call("GET", "/" + index + "/_mapping", null, 200)));
+        Map<String, Object> mappings = obj(obj(mappingAnswer.values().iterator().next()).get("mappings"));
+        mappings.remove("_meta");   // the service's "complete" mark, not part of the definition
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("settings", Map.of("index", indexSettings));
+        body.put("mappings", mappings);
+        Files.writeString(out.resolve("create-index.json"), Json.write(body));
+        Map<String, Object> settleIndex = new LinkedHashMap<>();
+        settleIndex.put("number_of_replicas", replicas);
+        settleIndex.put("refresh_interval", Json.NULL);
+        Files.writeString(out.resolve("settle.json"), Json.write(Map.of("index", settleIndex)));
+
+        // The documents, in _doc order, cut into bodies like the service's: at most maxDocs and maxBytes each.
+        long documents = 0;
+        long bytes = 0;
+        int files = 0;
+        long started = System.nanoTime();
+        String scrollId = null;
+        OutputStream file = null;
+        int inFile = 0;
+        long fileBytes = 0;
+        try {
+            String answer = engine.call("POST", "/" + index + "/_search?scroll=2m",
+                    "{\"size\":1000,\"sort\":[\"_doc\"],\"track_total_hits\":true}", 200);
+            while (true) {
+                Map<String, Object> page = obj(Json.parse(answer));
+                scrollId = (String) page.get("_scroll_id");
+                List<Object> hits = list(path(page, "hits", "hits"));
+                if (hits.isEmpty()) {
+                    break;
+                }
+                for (Object h : hits) {
+                    Map<String, Object> hit = obj(h);
+                    byte[] item = ("{\"index\":{\"_id\":" + Json.write(hit.get("_id")) + "}}\n"
+                            + Json.write(hit.get("_source")) + "\n").getBytes(StandardCharsets.UTF_8);
+                    if (file != null && (inFile >= maxDocs || fileBytes + item.length > maxBytes)) {
+                        file.close();
+                        file = null;
+                    }
+                    if (file == null) {
+                        files++;
+                        file = new BufferedOutputStream(
+                                Files.newOutputStream(out.resolve(String.format("bulk-%06d.ndjson", files))), 1 << 20);
+                        inFile = 0;
+                        fileBytes = 0;
+                    }
+                    file.write(item);
+                    inFile++;
+                    fileBytes += item.length;
+                    documents++;
+                    bytes += item.length;
+                }
+                answer = engine.call("POST", "/_search/scroll",
+                        Json.write(Map.of("scroll", "2m", "scroll_id", scrollId)), 200);
+            }
+        } finally {
+            if (file != null) {
+                file.close();
+            }
+            if (scrollId != null) {
+                try {
+                    engine.call("DELETE", "/_search/scroll", Json.write(Map.of("scroll_id", List.of(scrollId))), -1);
+                } catch (Exception ignored) {
+                    // the scroll expires by itself
+                }
+            }
+        }
+        long expected = count(engine, index);
+        if (documents != expected) {
+            throw new BenchException("exported " + documents + " documents, but " + index + " holds " + expected);
+        }
+        Properties manifest = new Properties();
+        manifest.setProperty("source.index", index);
+        manifest.setProperty("documents", String.valueOf(documents));
+        manifest.setProperty("bytes", String.valueOf(bytes));
+        manifest.setProperty("files", String.valueOf(files));
+        manifest.setProperty("max.bytes", String.valueOf(maxBytes));
+        manifest.setProperty("max.docs", String.valueOf(maxDocs));
+        try (OutputStream m = Files.newOutputStream(out.resolve("manifest.properties"))) {
+            manifest.store(m, "written by BulkCeiling export");
+        }
+        System.out.printf("EXPORT documents=%d bytes=%d files=%d ms=%d%n", documents, bytes, files,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    // --------------------------------------------------------------------------------------------------- load
+
+    static void load(Engine engine, String index, Path dir, int senders) throws Exception {
+        if (senders < 1) {
+            throw new IllegalArgumentException("--senders must be at least 1");
+        }
+        Properties manifest = new Properties();
+        try (var in = Files.newInputStream(dir.resolve("manifest.properties"))) {
+            manifest.load(in);
+        }
+        long expected = Long.parseLong(manifest.getProperty("documents"));
+        String createBody = Files.readString(dir.resolve("create-index.json"));
+        String settleBody = Files.readString(dir.resolve("settle.json"));
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "bulk-*.ndjson")) {
+            stream.forEach(files::add);
+        }
+        Collections.sort(files);
+        if (files.size() != Integer.parseInt(manifest.getProperty("files"))) {
+            throw new BenchException(dir + " holds " + files.size() + " bulk files, the manifest says "
+                    + manifest.getProperty("files"));
+        }
+
+        engine.deleteIfExists(index);
+        try {
+            long t0 = System.nanoTime();
+            engine.call("PUT", "/" + index, createBody, 200);
+            long t1 = System.nanoTime();
+
+            AtomicInteger next = new AtomicInteger();
+            AtomicBoolean failed = new AtomicBoolean();
+            long[] sentBytes = new long[senders];
+            ExecutorService pool = Executors.newFixedThreadPool(senders);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                int sender = s;
+                futures.add(pool.submit(() -> {
+                    int i;
+                    while (!failed.get() && (i = next.getAndIncrement()) < files.size()) {
+                        try {
+                            byte[] body = Files.readAllBytes(files.get(i));
+                            engine.bulk(index, body, files.get(i).getFileName().toString());
+                            sentBytes[sender] += body.length;
+                        } catch (IOException e) {
+                            failed.set(true);
+                            throw new UncheckedIOException(e);
+                        } catch (RuntimeException e) {
+                            failed.set(true);
+                            throw e;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            pool.shutdown();
+            try {
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                pool.shutdownNow();
+                Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+                throw new BenchException("bulk failed: " + cause.getMessage());
+            }
+            long t2 = System.nanoTime();
+
+            engine.call("PUT", "/" + index + "/_settings", settleBody, 200);
+            engine.call("POST", "/" + index + "/_refresh", null, 200);
+            long documents = count(engine, index);
+            long t3 = System.nanoTime();
+            if (documents != expected) {
+                throw new BenchException("index " + index + " holds " + documents + " documents, " + expected
+                        + " were sent");
+            }
+            long bytes = 0;
+            for (long b : sentBytes) {
+                bytes += b;
+            }
+            System.out.printf("RESULT documents=%d bytes=%d files=%d create_ms=%d bulk_ms=%d settle_ms=%d total_ms=%d%n",
+                    documents, bytes, files.size(), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t3 - t0));
+        } finally {
+            engine.deleteIfExists(index);
+        }
+    }
+
+    static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    static long count(Engine engine, String index) throws Exception {
+        Map<String, Object> answer = obj(Json.parse(engine.call("GET", "/" + index + "/_count", null, 200)));
+        return Long.parseLong(((Json.Num) answer.get("count")).raw());
+    }
+
+    // ------------------------------------------------------------------------------------------------- engine
+
+    static final class Engine {
+        private final String url;
+        private final HttpClient http;
+
+        Engine(String url) {
+            this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+        }
+
+        /** Sends a JSON request; fails unless the status is {@code expect} (-1: any). Returns the answer. */
+        String call(String method, String path, String json, int expect) throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(TIMEOUT);
+            if (json == null) {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (expect != -1 && response.statusCode() != expect) {
+                throw new BenchException(method + " " + path + " answered " + response.statusCode() + ": "
+                        + abbreviate(response.body()));
+            }
+            return response.body();
+        }
+
+        void deleteIfExists(String index) throws IOException, InterruptedException {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/" + index))
+                    .timeout(TIMEOUT).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200 && response.statusCode() != 404) {
+                throw new BenchException("DELETE /" + index + " answered " + response.statusCode() + ": "
+                        + abbreviate(response.body()));
+            }
+        }
+
+        /**
+         * One {@code _bulk} request; the answer is filtered down to "errors" (and the errors of failed items, if
+         * any), which must be false. A whole request refused with 429 is sent again after a backoff.
+         */
+        void bulk(String index, byte[] body, String name) throws IOException {
+            HttpRequest request = HttpRequest.newBuilder(
+                            URI.create(url + "/" + index + "/_bulk?filter_path=errors,items.*.error"))
+                    .timeout(TIMEOUT).header("Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            long backoff = 500;
+            for (int attempt = 0; ; attempt++) {
+                HttpResponse<String> response;
+                try {
+                    response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                if (response.statusCode() == 429 && attempt < 8) {
+                    sleep(backoff);
+                    backoff *= 2;
+                    continue;
+                }
+                if (response.statusCode() != 200) {
+                    throw new BenchException(name + ": _bulk answered " + response.statusCode() + ": "
+                            + abbreviate(response.body()));
+                }
+                if (!response.body().replace(" ", "").contains("\"errors\":false")) {
+                    throw new BenchException(name + ": _bulk answered with errors: " + abbreviate(response.body()));
+                }
+                return;
+            }
+        }
+
+        private static void sleep(long millis) throws IOException {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 600 ? s : s.substring(0, 600) + "...";
+    }
+
+    static final class BenchException extends RuntimeException {
+        BenchException(String message) {
+            super(message);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- options, JSON
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+
+    static String required(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> obj(Object o) {
+        if (!(o instanceof Map)) {
+            throw new BenchException("expected a JSON object, got " + abbreviate(String.valueOf(o)));
+        }
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object o) {
+        if (!(o instanceof List)) {
+            throw new BenchException("expected a JSON array, got " + abbreviate(String.valueOf(o)));
+        }
+        return (List<Object>) o;
+    }
+
+    static Object path(Map<String, Object> o, String... keys) {
+        Object current = o;
+        for (String key : keys) {
+            current = obj(current).get(key);
+        }
+        return current;
+    }
+
+    /**
+     * A minimal JSON reader and compact writer: objects keep their key order, numbers keep their literal text, so
+     * a document read and written again has the same bytes as the engine's compact JSON.
+     */
+    static final class Json {
+        record Num(String raw) {
+        }
+
+        static final Object NULL = new Object() {
+            @Override
+            public String toString() {
+                return "null";
+            }
+        };
+
+        private final String s;
+        private int i;
+
+        private Json(String s) {
+            this.s = s;
+        }
+
+        static Object parse(String s) {
+            Json p = new Json(s);
+            p.ws();
+            Object value = p.value();
+            p.ws();
+            if (p.i != s.length()) {
+                throw p.error("trailing text");
+            }
+            return value;
+        }
+
+        private Object value() {
+            if (i >= s.length()) {
+                throw error("unexpected end");
+            }
+            char c = s.charAt(i);
+            switch (c) {
+                case '{': {
+                    i++;
+                    Map<String, Object> map = new LinkedHashMap<>();
+                    ws();
+                    if (peek() == '}') {
+                        i++;
+                        return map;
+                    }
+                    while (true) {
+                        ws();
+                        String key = string();
+                        ws();
+                        expect(':');
+                        ws();
+                        map.put(key, value());
+                        ws();
+                        if (peek() == ',') {
+                            i++;
+                        } else {
+                            expect('}');
+                            return map;
+                        }
+                    }
+                }
+                case '[': {
+                    i++;
+                    List<Object> list = new ArrayList<>();
+                    ws();
+                    if (peek() == ']') {
+                        i++;
+                        return list;
+                    }
+                    while (true) {
+                        ws();
+                        list.add(value());
+                        ws();
+                        if (peek() == ',') {
+                            i++;
+                        } else {
+                            expect(']');
+                            return list;
+                        }
+                    }
+                }
+                case '"':
+                    return string();
+                case 't':
+                    return literal("true", Boolean.TRUE);
+                case 'f':
+                    return literal("false", Boolean.FALSE);
+                case 'n':
+                    return literal("null", NULL);
+                default: {
+                    int start = i;
+                    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
+                        i++;
+                    }
+                    if (start == i) {
+                        throw error("unexpected character '" + c + "'");
+                    }
+                    return new Num(s.substring(start, i));
+                }
+            }
+        }
+
+        private String string() {
+            expect('"');
+            StringBuilder out = null;
+            int start = i;
+            while (true) {
+                if (i >= s.length()) {
+                    throw error("unterminated string");
+                }
+                char c = s.charAt(i);
+                if (c == '"') {
+                    String tail = s.substring(start, i++);
+                    return out == null ? tail : out.append(tail).toString();
+                }
+                if (c == '\\') {
+                    if (out == null) {
+                        out = new StringBuilder();
+                    }
+                    out.append(s, start, i);
+                    char e = s.charAt(i + 1);
+                    i += 2;
+                    switch (e) {
+                        case '"', '\\', '/' -> out.append(e);
+                        case 'b' -> out.append('\b');
+                        case 'f' -> out.append('\f');
+                        case 'n' -> out.append('\n');
+                        case 'r' -> out.append('\r');
+                        case 't' -> out.append('\t');
+                        case 'u' -> {
+                            out.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                            i += 4;
+                        }
+                        default -> throw error("bad escape \\" + e);
+                    }
+                    start = i;
+                } else {
+                    i++;
+                }
+            }
+        }
+
+        private Object literal(String word, Object value) {
+            if (!s.startsWith(word, i)) {
+                throw error("expected " + word);
+            }
+            i += word.length();
+            return value;
+        }
+
+        private char peek() {
+            if (i >= s.length()) {
+                throw error("unexpected end");
+            }
+            return s.charAt(i);
+        }
+
+        private void expect(char c) {
+            if (peek() != c) {
+                throw error("expected '" + c + "'");
+            }
+            i++;
+        }
+
+        private void ws() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+        }
+
+        private BenchException error(String what) {
+            return new BenchException("JSON: " + what + " at offset " + i);
+        }
+
+        static String write(Object value) {
+            StringBuilder out = new StringBuilder();
+            write(value, out);
+            return out.toString();
+        }
+
+        @SuppressWarnings("unchecked")
+        private static void write(Object value, StringBuilder out) {
+            if (value == null || value == NULL) {
+                out.append("null");
+            } else if (value instanceof String str) {
+                quote(str, out);
+            } else if (value instanceof Num num) {
+                out.append(num.raw());
+            } else if (value instanceof Boolean || value instanceof Number) {
+                out.append(value);
+            } else if (value instanceof Map<?, ?> map) {
+                out.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    quote((String) entry.getKey(), out);
+                    out.append(':');
+                    write(entry.getValue(), out);
+                }
+                out.append('}');
+            } else if (value instanceof List<?> list) {
+                out.append('[');
+                for (int k = 0; k < list.size(); k++) {
+                    if (k > 0) {
+                        out.append(',');
+                    }
+                    write(list.get(k), out);
+                }
+                out.append(']');
+            } else {
+                throw new IllegalArgumentException("cannot write " + value.getClass());
+            }
+        }
+
+        private static void quote(String str, StringBuilder out) {
+            out.append('"');
+            for (int k = 0; k < str.length(); k++) {
+                char c = str.charAt(k);
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    case '\b' -> out.append("\\b");
+                    case '\f' -> out.append("\\f");
+                    default -> {
+                        if (c < 0x20) {
+                            out.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            out.append(c);
+                        }
+                    }
+                }
+            }
+            out.append('"');
+        }
+    }
+}

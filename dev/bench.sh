@@ -177,14 +177,24 @@ cleanup() {
     # Started with setsid: its PID is its process group (the stack.sh shell and its Kafka JVM).
     kill -TERM -- "-$CONSUMER_PID" 2>/dev/null
     wait "$CONSUMER_PID" 2>/dev/null
+    local j
+    for ((j = 0; j < 100; j++)); do   # the JVM closes its consumer first
+      kill -0 -- "-$CONSUMER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
   fi
   if [[ -n $CEILING_INDEX ]]; then
     info "deleting the ceiling index $CEILING_INDEX"
     curl -sS -m 60 -o /dev/null -X DELETE "$ENGINE_URL/$CEILING_INDEX"
   fi
   ((rc != 0)) && printf 'bench: FAILED (exit %d); output saved in %s\n' "$rc" "$OUT_FILE"
-  exec >&- 2>&-          # let tee finish writing OUT_FILE
-  wait "$TEE_PID" 2>/dev/null
+  # Let tee finish writing OUT_FILE (bounded: should a copy of the pipe still be open somewhere, tee ends when we do).
+  exec >&- 2>&-
+  local i
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$TEE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
   exit "$rc"
 }
 trap cleanup EXIT

@@ -69,10 +69,11 @@ public interface ReindexConfig {
         MemorySize maxBytes();
 
         /**
-         * Bulk requests in flight at once. Default 2: one keeps a 2-core engine half idle while it parses the next
-         * request, more only queue up in the engine.
+         * Bulk requests in flight at once. Default 3: on a 2-core engine, two keep both cores busy and the third,
+         * queued in the engine, covers the moments the service spends reading the next page (measured: 0.75 of the
+         * ceiling instead of 0.61 with 2, see the README).
          */
-        @WithDefault("2")
+        @WithDefault("3")
         int concurrency();
 
         /** How many times items rejected with 429 (engine busy) are sent again. Default 8. */

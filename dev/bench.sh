@@ -7,7 +7,7 @@
 #   --companies N  sample companies in PostgreSQL (default 200000); loaded with `dev/load-sample.sh --reset N SEED`
 #                  unless the table already holds the same data set (remembered in STACK_DIR/bench/dataset)
 #   --repeat R     service runs and ceiling runs, alternated: service, ceiling, service, ... (default 3)
-#   --senders S    concurrent _bulk requests of the ceiling (default REINDEX_BULK_CONCURRENCY, else 2)
+#   --senders S    concurrent _bulk requests of the ceiling (default REINDEX_BULK_CONCURRENCY, else 3 like the service)
 #   --source DIR   the checkout whose target/quarkus-app is run (and built) (default: this repository)
 #   --no-build     do not run `./mvnw package` first; use the jar already in DIR/target
 #
@@ -47,7 +47,7 @@ info() { printf '    %s\n' "$*"; }
 
 COMPANIES=200000
 REPEAT=3
-SENDERS="${REINDEX_BULK_CONCURRENCY:-2}"
+SENDERS="${REINDEX_BULK_CONCURRENCY:-3}"   # as the service's reindex.bulk.concurrency default
 SOURCE_DIR="$REPO_ROOT"
 BUILD=true
 while (($# > 0)); do
@@ -497,6 +497,23 @@ service_cell() {   # service_cell KIND(rep number|median|range) ARRAY FORMAT(s|n
     *) value_fmt "${arr[kind]}" ;;
   esac
 }
+
+table() {   # table HEADER ARRAY:FORMAT...: one row per repetition, then the median and min-max, aligned
+  local header=$1 kind label spec
+  shift
+  {
+    printf '%b\n' "$header"
+    for kind in $(seq 1 "$REPEAT") median range; do
+      label=$kind
+      [[ $kind == range ]] && label=min-max
+      printf '%s' "$label"
+      for spec in "$@"; do
+        printf '\t%s' "$(service_cell "$kind" "${spec%%:*}" "${spec##*:}")"
+      done
+      printf '\n'
+    done
+  } | align
+}
 declare -a R_COMPANIES R_PUBLISHED C_MB
 for ((rep = 1; rep <= REPEAT; rep++)); do
   R_COMPANIES[rep]=$COMPANIES
@@ -514,33 +531,13 @@ echo "  data:        N=$COMPANIES companies (seed $SEED), $PUBLISHED published"
 echo "  bulk bodies: at most $MAX_DOCS documents and $MAX_BYTES bytes; machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 echo
 echo "Service runs (wall = the outcome's durationMs; phases from the run's 'stage times' log line):"
-{
-  printf 'run\tcompanies\tpublished\tdocuments\twall s\tdocs/s\tNDJSON MB\tread+build s\tbulk s\trefresh+verify s\tswap s\theap MB\tRSS MB\n'
-  for kind in $(seq 1 "$REPEAT") median range; do
-    label=$kind
-    [[ $kind == range ]] && label=min-max
-    printf '%s' "$label"
-    for spec in R_COMPANIES:n0 R_PUBLISHED:n0 R_DOCS:n0 R_WALL:s R_RATE:n0 R_MB:n0 R_READBUILD:s R_BULK:s \
-      R_REFRESH:s R_SWAP:s R_HEAP:n0 R_RSS:n0; do
-      printf '\t%s' "$(service_cell "$kind" "${spec%%:*}" "${spec##*:}")"
-    done
-    printf '\n'
-  done
-} | align
+table 'run\tcompanies\tpublished\tdocuments\twall s\tdocs/s\tNDJSON MB\tread+build s\tbulk s\trefresh+verify s\tswap s\theap MB\tRSS MB' \
+  R_COMPANIES:n0 R_PUBLISHED:n0 R_DOCS:n0 R_WALL:s R_RATE:n0 R_MB:n0 R_READBUILD:s R_BULK:s R_REFRESH:s R_SWAP:s \
+  R_HEAP:n0 R_RSS:n0
 echo
 echo "Ceiling runs ($SENDERS concurrent _bulk senders, same documents and body limits; total = create + bulk + settings, refresh and count):"
-{
-  printf 'run\tdocuments\tNDJSON MB\tcreate s\tbulk s\trefresh+verify s\ttotal s\tdocs/s\n'
-  for kind in $(seq 1 "$REPEAT") median range; do
-    label=$kind
-    [[ $kind == range ]] && label=min-max
-    printf '%s' "$label"
-    for spec in C_DOCS:n0 C_MB:n0 C_CREATE:s C_BULK:s C_SETTLE:s C_TOTAL:s C_RATE:n0; do
-      printf '\t%s' "$(service_cell "$kind" "${spec%%:*}" "${spec##*:}")"
-    done
-    printf '\n'
-  done
-} | align
+table 'run\tdocuments\tNDJSON MB\tcreate s\tbulk s\trefresh+verify s\ttotal s\tdocs/s' \
+  C_DOCS:n0 C_MB:n0 C_CREATE:s C_BULK:s C_SETTLE:s C_TOTAL:s C_RATE:n0
 echo
 printf 'Service docs/s:  median %s (min-max %s)\n' "$(service_cell median R_RATE n0)" "$(service_cell range R_RATE n0)"
 printf 'Ceiling docs/s:  median %s (min-max %s)\n' "$(service_cell median C_RATE n0)" "$(service_cell range C_RATE n0)"

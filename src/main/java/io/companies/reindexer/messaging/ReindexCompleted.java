@@ -2,6 +2,7 @@ package io.companies.reindexer.messaging;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
@@ -60,8 +61,8 @@ public record ReindexCompleted(
             List<String> previousIndices, List<String> deletedIndices, Long documents, Instant startedAt,
             Instant completedAt, String error) {
         // Timestamps are published in milliseconds, so the duration is computed from the truncated values.
-        Instant started = startedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        Instant completed = completedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant started = startedAt.truncatedTo(ChronoUnit.MILLIS);
+        Instant completed = completedAt.truncatedTo(ChronoUnit.MILLIS);
         return new ReindexCompleted(requestId, status, alias, index, previousIndices, deletedIndices, documents, started,
                 completed, Duration.between(started, completed).toMillis(), error);
     }

@@ -2,6 +2,7 @@ package io.companies.reindexer.index;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,9 +59,11 @@ public final class NewIndex implements AutoCloseable {
      * Points {@code alias} to this index alone and deletes the old indices beyond {@code retention}, all in one
      * atomic {@code _aliases} request: searchers see either the old index or the new one, never a mix or nothing.
      */
-    public AliasSwap promote(String alias, IndexNames names, int retention) throws IOException {
+    public AliasSwap promote(String alias, IndexNames names, int retention, Consumer<AliasSwap> beforeSwap)
+            throws IOException {
         AliasSwap swap = AliasSwap.plan(alias, name, engine.aliasTargets(alias), engine.indices(names.wildcard()),
                 names, retention);
+        beforeSwap.accept(swap);
         engine.updateAliases(swap.actions());
         promoted = true;
         return swap;

@@ -30,6 +30,13 @@ public interface ReindexConfig {
     @WithDefault("0")
     int retention();
 
+    /**
+     * How often the service looks for waiting requests and unpublished outcomes besides when a request arrives: this
+     * picks up the requests of an instance that died or was busy, and retries after a failure. Default 5 s.
+     */
+    @WithDefault("5s")
+    Duration pollInterval();
+
     Index index();
 
     Bulk bulk();

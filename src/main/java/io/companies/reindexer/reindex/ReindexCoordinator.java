@@ -1,36 +1,43 @@
 package io.companies.reindexer.reindex;
 
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.index.AliasSwap;
+import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.messaging.OutcomePublisher;
 import io.companies.reindexer.messaging.ReindexCompleted;
 import io.companies.reindexer.messaging.ReindexRequested;
+import io.companies.reindexer.state.AliasLock;
+import io.companies.reindexer.state.RunLedger;
+import io.companies.reindexer.state.RunLedger.ClaimedRun;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 
 /**
- * Judges each request and runs the accepted ones, one run at a time, on its own thread: the Kafka consumer hands a
- * request over and moves on, so a run of many minutes never holds a record or the event loop. Requests that arrive
- * during a run wait and are all served by one follow-up run, each with its own outcome. A request id that already has
- * an outcome gets that outcome again and starts no run.
+ * Judges each request, records the accepted ones durably and runs them on a thread of its own, so that a run of many
+ * minutes never holds a Kafka record. The run thread serves every waiting request of the alias in one run, under a
+ * database lock that allows one run per alias across all instances; it also repairs what a crash left and publishes
+ * the outcomes in the outbox. It wakes when a request arrives and every {@code reindex.poll-interval} otherwise, which
+ * also serves requests another instance accepted but could not run.
  */
 @ApplicationScoped
 public class ReindexCoordinator {
+
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
+    private static final String INSTANCE = ManagementFactory.getRuntimeMXBean().getName();
 
     @Inject
     ReindexConfig config;
@@ -39,44 +46,60 @@ public class ReindexCoordinator {
     Reindexer reindexer;
 
     @Inject
+    CrashRepair repair;
+
+    @Inject
+    RunLedger ledger;
+
+    @Inject
     OutcomePublisher publisher;
 
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(task -> new Thread(task, "reindex-run"));
-    private final Map<String, ReindexCompleted> outcomes = new ConcurrentHashMap<>();
-    // Guarded by this: the requests waiting for a run, and the ids of those waiting or running.
-    private final List<ReindexRequested> waiting = new ArrayList<>();
-    private final Set<String> inProgress = new HashSet<>();
-    private boolean draining;
+    private final Semaphore wakeUp = new Semaphore(0);
+    private IndexNames names;
+    private Thread runThread;
+    private boolean repaired;
+    private volatile boolean stopping;
 
-    /** Judges a request in the order of the contract: invalid values, the feature flag, then duplicates. */
+    void start(@Observes StartupEvent event) {
+        names = new IndexNames(config.indexPrefix());
+        runThread = Thread.ofPlatform().name("reindex-run").start(this::serve);
+    }
+
+    /**
+     * Stops a running run at its next page: it deletes its index, leaves the alias alone and records a FAILED outcome
+     * (published at the next start if Kafka is already gone). Observed before the beans are destroyed, so the run
+     * still has its database and engine clients while it cleans up.
+     */
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        wakeUp.release();
+        if (!runThread.join(SHUTDOWN_WAIT)) {
+            Log.warnf("The reindex run did not stop within %s; the next start repairs what it leaves", SHUTDOWN_WAIT);
+        }
+    }
+
+    /**
+     * Judges a request in the order of the contract (invalid values, the feature flag, duplicates) and records it.
+     * Returns once the request and any outcome it already has are durable.
+     *
+     * @throws io.companies.reindexer.state.RunLedgerException when the database is unavailable: nothing was recorded
+     */
     public void submit(ReindexRequested request) {
         String alias = request.alias() == null ? config.alias() : request.alias();
         String rejection = rejectionOf(request, alias);
         if (rejection != null) {
-            publish(ReindexCompleted.rejected(request.requestId(), alias, Instant.now(), rejection));
-            return;
-        }
-        if (!config.enabled()) {
-            publish(ReindexCompleted.skipped(request.requestId(), alias, Instant.now()));
-            return;
-        }
-        ReindexCompleted earlier = outcomes.get(request.requestId());
-        if (earlier != null) {
-            Log.infof("Request %s already has an outcome: publishing it again, no new run", request.requestId());
-            publish(earlier);
-            return;
-        }
-        synchronized (this) {
-            if (!inProgress.add(request.requestId())) {
-                Log.infof("Request %s is already waiting or running: no new run", request.requestId());
-                return;
-            }
-            waiting.add(request);
-            if (!draining) {
-                draining = true;
-                runner.execute(this::drain);
+            ledger.record(ReindexCompleted.rejected(request.requestId(), alias, Instant.now(), rejection));
+        } else if (!config.enabled()) {
+            ledger.record(ReindexCompleted.skipped(request.requestId(), alias, Instant.now()));
+        } else {
+            switch (ledger.accept(request, alias)) {
+                case NEW -> wakeUp.release();
+                case PENDING -> Log.infof("Request %s is already waiting or running: no new run", request.requestId());
+                case REPUBLISHED -> Log.infof("Request %s already has an outcome: publishing it again, no new run",
+                        request.requestId());
             }
         }
+        publishOutbox();
     }
 
     private String rejectionOf(ReindexRequested request, String alias) {
@@ -93,64 +116,86 @@ public class ReindexCoordinator {
         return null;
     }
 
-    private void drain() {
-        while (true) {
-            List<ReindexRequested> requests;
-            synchronized (this) {
-                if (waiting.isEmpty()) {
-                    draining = false;
-                    return;
+    private void serve() {
+        while (!stopping) {
+            try {
+                if (config.enabled()) {
+                    serveWaiting();
                 }
-                requests = List.copyOf(waiting);
-                waiting.clear();
+                publishOutbox();
+            } catch (RuntimeException e) {
+                Log.errorf(e, "Serving the waiting requests of alias %s failed; trying again in %s", config.alias(),
+                        config.pollInterval());
+                // Whatever the failure interrupted (a run not recorded as finished) is repaired on the next pass.
+                repaired = false;
             }
-            runFor(requests);
+            try {
+                wakeUp.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUp.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
-    private void runFor(List<ReindexRequested> requests) {
-        String runId = requests.stream().map(ReindexRequested::requestId).collect(Collectors.joining(","));
-        Instant startedAt = Instant.now();
-        List<ReindexCompleted> results = new ArrayList<>();
-        try {
-            RunResult run = reindexer.run(runId);
-            Instant completedAt = Instant.now();
-            for (ReindexRequested request : requests) {
-                results.add(ReindexCompleted.completed(request.requestId(), config.alias(), run.index(),
-                        run.previousIndices(), run.deletedIndices(), run.documents(), startedAt, completedAt));
+    private void serveWaiting() {
+        String alias = config.alias();
+        if (repaired && !ledger.hasWaiting(alias)) {
+            return;
+        }
+        Optional<AliasLock> taken = ledger.tryLock(alias);
+        if (taken.isEmpty()) {
+            Log.debugf("Another instance is running a reindex of alias %s", alias);
+            return;
+        }
+        try (AliasLock lock = taken.get()) {
+            if (!repaired) {
+                repair.repair(alias, names);
+                repaired = true;
             }
+            Optional<ClaimedRun> run;
+            while (!stopping && (run = ledger.claim(alias, names.next(), INSTANCE)).isPresent()) {
+                runAndRecord(run.get(), lock);
+                publishOutbox();
+            }
+        }
+    }
+
+    private void runAndRecord(ClaimedRun run, AliasLock lock) {
+        String label = run.id() + " " + run.requestIds();
+        List<ReindexCompleted> outcomes;
+        try {
+            RunResult result = reindexer.run(label, run.index(), new Reindexer.RunControl() {
+                @Override
+                public boolean stopRequested() {
+                    return stopping;
+                }
+
+                @Override
+                public void beforeSwap(long documents, AliasSwap swap) {
+                    lock.verifyHeld();
+                    ledger.swapping(run.id(), documents, swap.previous(), swap.deleted());
+                }
+            });
+            Instant completedAt = Instant.now();
+            outcomes = run.requestIds().stream().map(id -> ReindexCompleted.completed(id, run.alias(), result.index(),
+                    result.previousIndices(), result.deletedIndices(), result.documents(), run.startedAt(),
+                    completedAt)).toList();
         } catch (RuntimeException e) {
-            Log.errorf(e, "Run %s failed", runId);
+            Log.errorf(e, "Run %s failed", label);
+            Instant completedAt = Instant.now();
             String index = e instanceof ReindexException failure ? failure.index() : null;
-            Instant completedAt = Instant.now();
-            for (ReindexRequested request : requests) {
-                results.add(ReindexCompleted.failed(request.requestId(), config.alias(), index, startedAt, completedAt,
-                        e.getMessage()));
-            }
+            outcomes = run.requestIds().stream().map(id -> ReindexCompleted.failed(id, run.alias(), index,
+                    run.startedAt(), completedAt, e.getMessage())).toList();
         }
-        for (ReindexCompleted outcome : results) {
-            outcomes.put(outcome.requestId(), outcome);
-            synchronized (this) {
-                inProgress.remove(outcome.requestId());
-            }
-            publish(outcome);
-        }
+        ledger.finish(run.id(), outcomes);
     }
 
-    private void publish(ReindexCompleted outcome) {
+    private void publishOutbox() {
         try {
-            publisher.publish(outcome);
+            ledger.drainOutbox(publisher::publish);
         } catch (RuntimeException e) {
-            Log.errorf(e, "Request %s: the %s outcome could not be published", outcome.requestId(), outcome.status());
-        }
-    }
-
-    /** Interrupts a running run, which then deletes its index and leaves the alias alone. */
-    @PreDestroy
-    void stop() throws InterruptedException {
-        runner.shutdownNow();
-        if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
-            Log.warn("The reindex run did not stop within 30 s");
+            Log.errorf("Outcomes stay in the outbox until Kafka takes them: %s", e.getMessage());
         }
     }
 }

@@ -55,18 +55,29 @@ public class Reindexer {
         documentWriter = json.writerFor(CompanyDocument.class);
     }
 
-    /** @param runId names the run in the logs (the request ids it serves) */
-    public RunResult run(String runId) {
-        String index = names.next();
+    /** What the caller learns of and decides about a run while it goes. */
+    public interface RunControl {
+        /** Asked between pages: {@code true} ends the run as failed, its index deleted. */
+        boolean stopRequested();
+
+        /** Called with the plan of the alias swap just before it happens; throwing leaves the alias where it is. */
+        void beforeSwap(long documents, AliasSwap swap);
+    }
+
+    /**
+     * @param runId names the run in the logs (the run and the request ids it serves)
+     * @param index the name of the index to create, which must not exist yet
+     */
+    public RunResult run(String runId, String index, RunControl control) {
         StageTimes times = new StageTimes();
         long start = System.nanoTime();
         try (NewIndex newIndex = create(index)) {
             start = times.add("create", start);
-            long sent = indexAll(runId, newIndex, times);
+            long sent = indexAll(runId, newIndex, control, times);
             start = System.nanoTime();
             long documents = settle(newIndex, sent);
             start = times.add("refresh and verify", start);
-            AliasSwap swap = swapAlias(newIndex);
+            AliasSwap swap = swapAlias(newIndex, documents, control);
             times.add("swap", start);
             Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
                     config.alias(), index, documents, swap.previous(), swap.deleted());
@@ -86,7 +97,7 @@ public class Reindexer {
     }
 
     /** Reads, builds and sends every document; {@code times} gets where the reader thread spent its time. */
-    private long indexAll(String runId, NewIndex index, StageTimes times) {
+    private long indexAll(String runId, NewIndex index, RunControl control, StageTimes times) {
         Progress progress = new Progress(runId, index.name(), PROGRESS_INTERVAL);
         try (BulkIndexer indexer = new BulkIndexer(engine, index.name(), config.bulk().concurrency(),
                 config.bulk().maxRetries(), config.bulk().initialBackoff())) {
@@ -99,8 +110,9 @@ public class Reindexer {
                 if (page.isEmpty()) {
                     break;
                 }
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("The service is shutting down");
+                if (control.stopRequested()) {
+                    throw new ReindexException("Stopped: the service is shutting down; index " + index.name()
+                            + " deleted, alias " + config.alias() + " left where it was", index.name(), null);
                 }
                 for (CompanyDocument document : page.documents()) {
                     batch.add(document.pk(), document);
@@ -142,9 +154,9 @@ public class Reindexer {
         }
     }
 
-    private AliasSwap swapAlias(NewIndex index) {
+    private AliasSwap swapAlias(NewIndex index, long documents, RunControl control) {
         try {
-            return index.promote(config.alias(), names, config.retention());
+            return index.promote(config.alias(), names, config.retention(), swap -> control.beforeSwap(documents, swap));
         } catch (IOException | RuntimeException e) {
             throw new ReindexException("Failed to swap alias " + config.alias() + " to " + index.name() + ": "
                     + e.getMessage(), index.name(), e);

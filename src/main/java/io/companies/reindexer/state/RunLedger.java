@@ -1,0 +1,297 @@
+package io.companies.reindexer.state;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agroal.api.AgroalDataSource;
+import io.companies.reindexer.messaging.ReindexCompleted;
+import io.companies.reindexer.messaging.ReindexRequested;
+
+/**
+ * The service's durable memory, in its own schema ({@code reindexer}, see {@code db/migration}): the requests it
+ * accepted, the runs that served them, and the outbox of outcomes not yet published. Every decision and its outcome
+ * are written in one transaction, so a crash never loses one without the other.
+ */
+@ApplicationScoped
+public class RunLedger {
+
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    ObjectMapper json;
+
+    /** What {@link #accept} made of a request. */
+    public enum Acceptance {
+        /** Recorded as waiting for a run. */
+        NEW,
+        /** The request id is already waiting or running: it gets its outcome from that run. */
+        PENDING,
+        /** The request id already had an outcome: that outcome is in the outbox again, unchanged. */
+        REPUBLISHED
+    }
+
+    /** A run that took every waiting request of its alias. */
+    public record ClaimedRun(long id, String alias, String index, Instant startedAt, List<String> requestIds) {
+    }
+
+    /** A run found {@code RUNNING} or {@code SWAPPING} while nobody runs: a crash interrupted it. */
+    public record InterruptedRun(long id, String index, boolean swapping, Long documents, List<String> previousIndices,
+            List<String> deletedIndices, Instant startedAt, List<String> requestIds) {
+    }
+
+    /** Records a request durably, once per request id. */
+    public Acceptance accept(ReindexRequested request, String alias) {
+        return inTransaction(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, received_at)
+                    values (?, ?, ?, ?, now()) on conflict (request_id) do nothing""")) {
+                insert.setString(1, request.requestId());
+                insert.setString(2, alias);
+                insert.setString(3, request.requestedBy());
+                insert.setString(4, request.requestedAt());
+                if (insert.executeUpdate() == 1) {
+                    return Acceptance.NEW;
+                }
+            }
+            String earlier = queryString(connection, "select outcome from reindexer.reindex_request where request_id = ?",
+                    request.requestId());
+            if (earlier == null) {
+                return Acceptance.PENDING;
+            }
+            insertOutbox(connection, request.requestId(), earlier);
+            return Acceptance.REPUBLISHED;
+        });
+    }
+
+    /** Puts an outcome that no run decided (REJECTED, SKIPPED) in the outbox. */
+    public void record(ReindexCompleted outcome) {
+        inTransaction(connection -> {
+            insertOutbox(connection, outcome.requestId(), toJson(outcome));
+            return null;
+        });
+    }
+
+    public boolean hasWaiting(String alias) {
+        return inTransaction(connection -> queryString(connection,
+                "select request_id from reindexer.reindex_request where alias = ? and run_id is null limit 1", alias) != null);
+    }
+
+    /**
+     * Starts a run of {@code index} that serves every request of {@code alias} waiting now. Call it only while
+     * holding the alias's {@link AliasLock}.
+     *
+     * @return the run, or empty when no request is waiting
+     */
+    public Optional<ClaimedRun> claim(String alias, String index, String instance) {
+        return inTransaction(connection -> {
+            List<String> requestIds = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "select request_id from reindexer.reindex_request where alias = ? and run_id is null order by received_at")) {
+                select.setString(1, alias);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        requestIds.add(rows.getString(1));
+                    }
+                }
+            }
+            if (requestIds.isEmpty()) {
+                return Optional.empty();
+            }
+            Instant startedAt = Instant.now();
+            long runId;
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
+                    values (?, ?, 'RUNNING', ?, ?) returning id""")) {
+                insert.setString(1, alias);
+                insert.setString(2, index);
+                insert.setObject(3, OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC));
+                insert.setString(4, instance);
+                try (ResultSet rows = insert.executeQuery()) {
+                    rows.next();
+                    runId = rows.getLong(1);
+                }
+            }
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update reindexer.reindex_request set run_id = ? where request_id = any (?)")) {
+                update.setLong(1, runId);
+                update.setArray(2, connection.createArrayOf("varchar", requestIds.toArray()));
+                update.executeUpdate();
+            }
+            return Optional.of(new ClaimedRun(runId, alias, index, startedAt, List.copyOf(requestIds)));
+        });
+    }
+
+    /** Records the plan of the alias swap just before it is sent: after a crash, it tells whether the swap happened. */
+    public void swapping(long runId, long documents, List<String> previousIndices, List<String> deletedIndices) {
+        inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    update reindexer.reindex_run set state = 'SWAPPING', documents = ?, previous_indices = ?::jsonb,
+                    deleted_indices = ?::jsonb where id = ?""")) {
+                update.setLong(1, documents);
+                update.setString(2, toJson(previousIndices));
+                update.setString(3, toJson(deletedIndices));
+                update.setLong(4, runId);
+                update.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Ends a run with the outcome of each request it served, and puts those outcomes in the outbox. */
+    public void finish(long runId, List<ReindexCompleted> outcomes) {
+        ReindexCompleted first = outcomes.getFirst();
+        inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    update reindexer.reindex_run set state = ?, documents = ?, previous_indices = ?::jsonb,
+                    deleted_indices = ?::jsonb, completed_at = ?, error = ? where id = ?""")) {
+                update.setString(1, first.status().name());
+                update.setObject(2, first.documents());
+                update.setString(3, toJson(first.previousIndices()));
+                update.setString(4, toJson(first.deletedIndices()));
+                update.setObject(5, OffsetDateTime.ofInstant(first.completedAt(), ZoneOffset.UTC));
+                update.setString(6, first.error());
+                update.setLong(7, runId);
+                update.executeUpdate();
+            }
+            for (ReindexCompleted outcome : outcomes) {
+                String value = toJson(outcome);
+                try (PreparedStatement update = connection.prepareStatement(
+                        "update reindexer.reindex_request set outcome = ?::jsonb where request_id = ?")) {
+                    update.setString(1, value);
+                    update.setString(2, outcome.requestId());
+                    update.executeUpdate();
+                }
+                insertOutbox(connection, outcome.requestId(), value);
+            }
+            return null;
+        });
+    }
+
+    /** The runs of {@code alias} that never finished. Call it only while holding the alias's {@link AliasLock}. */
+    public List<InterruptedRun> interrupted(String alias) {
+        return inTransaction(connection -> {
+            List<InterruptedRun> runs = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("""
+                    select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices,
+                    r.started_at, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id)
+                    from reindexer.reindex_run r where r.alias = ? and r.state in ('RUNNING', 'SWAPPING') order by r.id""")) {
+                select.setString(1, alias);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        runs.add(new InterruptedRun(rows.getLong(1), rows.getString(2),
+                                rows.getString(3).equals("SWAPPING"), (Long) rows.getObject(4), fromJson(rows.getString(5)),
+                                fromJson(rows.getString(6)), rows.getObject(7, OffsetDateTime.class).toInstant(),
+                                List.of((String[]) rows.getArray(8).getArray())));
+                    }
+                }
+            }
+            return runs;
+        });
+    }
+
+    /**
+     * Hands every outcome in the outbox to {@code publish}, oldest first, deleting each one it returned from. Stops at
+     * the first that throws, which stays for a later call. Rows another caller is publishing are skipped.
+     */
+    public void drainOutbox(Consumer<ReindexCompleted> publish) {
+        inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "select id, outcome from reindexer.outcome_outbox order by id limit 1 for update skip locked");
+                    PreparedStatement delete = connection.prepareStatement("delete from reindexer.outcome_outbox where id = ?")) {
+                while (true) {
+                    try (ResultSet rows = select.executeQuery()) {
+                        if (!rows.next()) {
+                            return null;
+                        }
+                        publish.accept(json.readValue(rows.getString(2), ReindexCompleted.class));
+                        delete.setLong(1, rows.getLong(1));
+                        delete.executeUpdate();
+                    }
+                    // One row per transaction: an outcome published is never published again after a later failure.
+                    connection.commit();
+                }
+            }
+        });
+    }
+
+    /**
+     * Takes the lock that allows one run of {@code alias} at a time, across every instance of the service: a
+     * PostgreSQL advisory lock, held by a connection of its own for as long as the run lasts, and released by the
+     * database if this process dies.
+     *
+     * @return the lock, or empty when another run holds it
+     */
+    public Optional<AliasLock> tryLock(String alias) {
+        try {
+            return AliasLock.tryTake(dataSource.getConnection(), alias);
+        } catch (SQLException e) {
+            throw new RunLedgerException("Failed to take the run lock of alias " + alias + ": " + e.getMessage(), e);
+        }
+    }
+
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException, JsonProcessingException;
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new RunLedgerException("The run ledger is unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    private static String queryString(Connection connection, String sql, String parameter) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, parameter);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    private static void insertOutbox(Connection connection, String requestId, String outcome) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into reindexer.outcome_outbox (request_id, outcome) values (?, ?::jsonb)")) {
+            insert.setString(1, requestId);
+            insert.setString(2, outcome);
+            insert.executeUpdate();
+        }
+    }
+
+    private String toJson(Object value) throws JsonProcessingException {
+        return json.writeValueAsString(value);
+    }
+
+    private List<String> fromJson(String value) throws JsonProcessingException {
+        return value == null ? List.of() : json.readValue(value, STRINGS);
+    }
+}

@@ -13,8 +13,8 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.ObjectWriter;
 
 /**
- * One {@code _bulk} body under construction: an index action and a document per item, written straight into one
- * byte buffer. Full once it holds {@code maxDocuments} items or {@code maxBytes} bytes.
+ * One {@code _bulk} body under construction: an index action and a document per item (or a delete action), written
+ * straight into one byte buffer. Full once it holds {@code maxDocuments} items or {@code maxBytes} bytes.
  */
 public final class BulkBatch {
 
@@ -44,6 +44,13 @@ public final class BulkBatch {
             throw new UncheckedIOException("Cannot serialise document " + id, e);
         }
         body.write('\n');
+        items.add(new Item(id, start, body.size()));
+    }
+
+    /** Adds the deletion of document {@code id}; deleting a document that is not there counts as done. */
+    public void delete(String id) {
+        int start = body.size();
+        body.writeBytes(("{\"delete\":{\"_id\":\"" + id + "\"}}\n").getBytes(StandardCharsets.UTF_8));
         items.add(new Item(id, start, body.size()));
     }
 

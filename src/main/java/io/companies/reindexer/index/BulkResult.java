@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public record BulkResult(int succeeded, List<String> rejectedIds, List<ItemFailure> failures) {
 
     static final int TOO_MANY_REQUESTS = 429;
+    private static final int NOT_FOUND = 404;
 
     public record ItemFailure(String id, int status, String reason) {
         @Override
@@ -32,7 +33,8 @@ public record BulkResult(int succeeded, List<String> rejectedIds, List<ItemFailu
             JsonNode result = item.elements().next();
             int status = result.path("status").asInt();
             String id = result.path("_id").asText();
-            if (status >= 200 && status < 300) {
+            boolean alreadyDeleted = item.has("delete") && status == NOT_FOUND;
+            if (status >= 200 && status < 300 || alreadyDeleted) {
                 succeeded++;
             } else if (status == TOO_MANY_REQUESTS) {
                 rejected.add(id);

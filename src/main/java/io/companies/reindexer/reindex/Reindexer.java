@@ -18,18 +18,20 @@ import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.NewIndex;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.source.CompanyDocument;
+import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.source.CompanySource;
 import io.quarkus.logging.Log;
 
 /**
- * Runs one reindex top to bottom: create a fresh index, stream the published companies into it, refresh and verify
- * the count, swap the alias and delete the old indices. Any failure deletes the new index and leaves the alias where
+ * Runs one reindex top to bottom: create a fresh index, stream the published companies into it, catch up with what
+ * changed meanwhile, refresh and verify the count, swap the alias and delete the old indices, catch up once more. Any failure deletes the new index and leaves the alias where
  * it was.
  */
 @ApplicationScoped
 public class Reindexer {
 
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+    private static final int CATCH_UP_PASSES = 3;
 
     @Inject
     ReindexConfig config;
@@ -73,12 +75,16 @@ public class Reindexer {
         long start = System.nanoTime();
         try (NewIndex newIndex = create(index)) {
             start = times.add("create", start);
-            long sent = indexAll(runId, newIndex, control, times);
+            Fingerprints indexed = indexAll(runId, newIndex, control, times);
             start = System.nanoTime();
-            long documents = settle(newIndex, sent);
+            indexed = catchUp(runId, index, indexed, "before the swap");
+            start = times.add("catch up", start);
+            long documents = settle(newIndex, indexed.size());
             start = times.add("refresh and verify", start);
             AliasSwap swap = swapAlias(newIndex, documents, control);
-            times.add("swap", start);
+            start = times.add("swap", start);
+            catchUpAfterSwap(runId, index, indexed);
+            times.add("catch up after swap", start);
             Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
                     config.alias(), index, documents, swap.previous(), swap.deleted());
             Log.infof("Run %s: stage times: %s", runId, times);
@@ -96,11 +102,15 @@ public class Reindexer {
         }
     }
 
-    /** Reads, builds and sends every document; {@code times} gets where the reader thread spent its time. */
-    private long indexAll(String runId, NewIndex index, RunControl control, StageTimes times) {
+    /**
+     * Reads, builds and sends every document; {@code times} gets where the reader thread spent its time.
+     *
+     * @return the companies indexed, with the fingerprints of the rows their documents were built from
+     */
+    private Fingerprints indexAll(String runId, NewIndex index, RunControl control, StageTimes times) {
         Progress progress = new Progress(runId, index.name(), PROGRESS_INTERVAL);
-        try (BulkIndexer indexer = new BulkIndexer(engine, index.name(), config.bulk().concurrency(),
-                config.bulk().maxRetries(), config.bulk().initialBackoff())) {
+        try (BulkIndexer indexer = newIndexer(index.name())) {
+            Fingerprints indexed = new Fingerprints(1024);
             BulkBatch batch = newBatch();
             int afterId = CompanySource.BEFORE_FIRST;
             while (true) {
@@ -114,8 +124,9 @@ public class Reindexer {
                     throw new ReindexException("Stopped: the service is shutting down; index " + index.name()
                             + " deleted, alias " + config.alias() + " left where it was", index.name(), null);
                 }
-                for (CompanyDocument document : page.documents()) {
-                    batch.add(document.pk(), document);
+                for (CompanySource.Item item : page.items()) {
+                    indexed.add(item.id(), item.fingerprint());
+                    batch.add(item.document().pk(), item.document());
                     if (batch.isFull()) {
                         start = times.add("build", start);
                         indexer.submit(batch);
@@ -135,13 +146,55 @@ public class Reindexer {
             times.add("wait for bulk", start);
             Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", runId, indexer.documents(),
                     indexer.bytes() / 1_000_000, index.name());
-            return indexer.documents();
+            return indexed;
+        } catch (ReindexException e) {
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReindexException("Interrupted while indexing companies into " + index.name(), index.name(), e);
         } catch (IOException | RuntimeException e) {
             throw new ReindexException("Failed to index companies into " + index.name() + ": " + e.getMessage(),
                     index.name(), e);
+        }
+    }
+
+    /**
+     * Sends the changes the source took while the index was being filled, pass after pass until one finds none: each
+     * pass is short, so the next one has little to do. Bounded, because writers may never pause.
+     */
+    private Fingerprints catchUp(String runId, String index, Fingerprints indexed, String when) {
+        try {
+            for (int pass = 1; pass <= CATCH_UP_PASSES; pass++) {
+                try (BulkIndexer indexer = newIndexer(index)) {
+                    CatchUp catchUp = new CatchUp(source, indexer, this::newBatch, config.source().pageSize());
+                    indexed = catchUp.pass(indexed);
+                    Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted", runId, pass,
+                            when, catchUp.written(), catchUp.deleted());
+                    if (catchUp.written() + catchUp.deleted() == 0) {
+                        break;
+                    }
+                }
+            }
+            return indexed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReindexException("Interrupted while catching up with changes in " + index, index, e);
+        } catch (IOException | RuntimeException e) {
+            throw new ReindexException("Failed to catch up with the changes made during the run in " + index + ": "
+                    + e.getMessage(), index, e);
+        }
+    }
+
+    /**
+     * Catches up with the changes made between the last pass and the swap: until the swap, the owning application's
+     * live updates went to the old index. The new index is already live, so a failure here cannot undo the run.
+     */
+    private void catchUpAfterSwap(String runId, String index, Fingerprints indexed) {
+        try {
+            catchUp(runId, index, indexed, "after the swap");
+        } catch (ReindexException e) {
+            Log.errorf(e, "Run %s: %s; changes made during the swap may be missing from %s until the next run", runId,
+                    e.getMessage(), index);
         }
     }
 
@@ -161,6 +214,11 @@ public class Reindexer {
             throw new ReindexException("Failed to swap alias " + config.alias() + " to " + index.name() + ": "
                     + e.getMessage(), index.name(), e);
         }
+    }
+
+    private BulkIndexer newIndexer(String index) {
+        return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().maxRetries(),
+                config.bulk().initialBackoff());
     }
 
     private BulkBatch newBatch() {

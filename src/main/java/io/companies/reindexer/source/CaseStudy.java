@@ -1,5 +1,6 @@
 package io.companies.reindexer.source;
 
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.Immutable;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A row of {@code company_companycasestudy}, a table the owning application writes: read-only here. */
 @Entity
@@ -22,6 +24,7 @@ public class CaseStudy extends PanacheEntityBase {
     public Integer id;
     @Column(name = "company_id")
     public Integer companyId;
+    public OffsetDateTime modified;
     public String title;
     @Column(name = "short_summary")
     public String shortSummary;
@@ -49,5 +52,15 @@ public class CaseStudy extends PanacheEntityBase {
     /** The published case studies of these companies, ordered by company and case study id: one query per page. */
     public static List<CaseStudy> publishedOf(Collection<Integer> companyIds) {
         return list("companyId in ?1 and published = true order by companyId, id", companyIds);
+    }
+
+    /** Ids and last changes of the published case studies of companies {@code firstId} to {@code lastId}. */
+    public static List<Version> versionsBetween(int firstId, int lastId) {
+        return find("companyId between ?1 and ?2 and published = true order by companyId, id", firstId, lastId)
+                .project(Version.class).list();
+    }
+
+    @RegisterForReflection
+    public record Version(Integer companyId, Integer id, OffsetDateTime modified) {
     }
 }

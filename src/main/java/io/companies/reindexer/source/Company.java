@@ -2,6 +2,7 @@ package io.companies.reindexer.source;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A row of {@code company_company}, a table the owning application writes: read-only here. The private contact
@@ -71,9 +73,24 @@ public class Company extends PanacheEntityBase {
     @Column(name = "is_showcase_company")
     public boolean showcaseCompany;
 
+    private static final String PUBLISHED = "(publishedFindASupplier = true or publishedInvestmentSupportDirectory = true)";
+
     /** The published companies after {@code afterId}, in id order: one keyset page. */
     public static List<Company> publishedAfter(int afterId, int pageSize) {
-        return find("(publishedFindASupplier = true or publishedInvestmentSupportDirectory = true) and id > ?1"
-                + " order by id", afterId).page(0, pageSize).list();
+        return find(PUBLISHED + " and id > ?1 order by id", afterId).page(0, pageSize).list();
+    }
+
+    /** Those of these companies that are published, in id order. */
+    public static List<Company> publishedIn(Collection<Integer> ids) {
+        return list(PUBLISHED + " and id in ?1 order by id", ids);
+    }
+
+    /** Id and last change of the published companies after {@code afterId}, in id order: one keyset page. */
+    public static List<Version> versionsAfter(int afterId, int pageSize) {
+        return find(PUBLISHED + " and id > ?1 order by id", afterId).page(0, pageSize).project(Version.class).list();
+    }
+
+    @RegisterForReflection
+    public record Version(Integer id, OffsetDateTime modified) {
     }
 }

@@ -1,6 +1,7 @@
 package io.companies.reindexer.source;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -12,9 +13,10 @@ import io.companies.reindexer.reindex.ReindexConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
- * Reads the published companies with their published case studies, as search documents, in keyset pages of ids.
- * Each page is read in its own short transaction: memory stays flat because the persistence context dies with it,
- * and no transaction lives long enough to hit the transaction timeout, however many companies there are.
+ * Reads the published companies with their published case studies, as search documents with their
+ * {@link Fingerprints fingerprint}, in keyset pages of ids. Each page is read in its own short transaction: memory
+ * stays flat because the persistence context dies with it, and no transaction lives long enough to hit the
+ * transaction timeout, however many companies there are.
  */
 @ApplicationScoped
 public class CompanySource {
@@ -22,35 +24,87 @@ public class CompanySource {
     /** Where reading starts: below every id. */
     public static final int BEFORE_FIRST = Integer.MIN_VALUE;
 
+    // Versions are two small columns: large pages keep a pass over a million companies to a few hundred round trips.
+    private static final int VERSION_PAGE_SIZE = 10_000;
+
     private final DocumentMapper mapper = new DocumentMapper(new CodeLists());
 
     @Inject
     ReindexConfig config;
 
-    /** One page of documents, in company id order, and the id to read the next page after. */
-    public record Page(List<CompanyDocument> documents, int lastId) {
+    /** A published company read from the source: its document and the fingerprint of the rows it was built from. */
+    public record Item(int id, long fingerprint, CompanyDocument document) {
+    }
+
+    /** One page of companies, in id order, and the id to read the next page after. */
+    public record Page(List<Item> items, int lastId) {
         public boolean isEmpty() {
-            return documents.isEmpty();
+            return items.isEmpty();
+        }
+    }
+
+    /** The ids and fingerprints of one page of published companies, in id order. */
+    public record Versions(int[] ids, long[] fingerprints, int lastId) {
+        public boolean isEmpty() {
+            return ids.length == 0;
         }
     }
 
     /** The next page of published companies with an id above {@code afterId}; empty after the last one. */
     public Page pageAfter(int afterId) {
-        return QuarkusTransaction.requiringNew().call(() -> read(afterId));
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Company> companies = Company.publishedAfter(afterId, config.source().pageSize());
+            return new Page(items(companies), companies.isEmpty() ? afterId : companies.getLast().id);
+        });
     }
 
-    private Page read(int afterId) {
-        List<Company> companies = Company.publishedAfter(afterId, config.source().pageSize());
+    /** Those of these companies that are published now, read again, in id order. */
+    public List<Item> published(Collection<Integer> ids) {
+        return QuarkusTransaction.requiringNew().call(() -> items(Company.publishedIn(ids)));
+    }
+
+    /** The fingerprints of the published companies after {@code afterId}, without reading their documents. */
+    public Versions versionsAfter(int afterId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Company.Version> companies = Company.versionsAfter(afterId, VERSION_PAGE_SIZE);
+            if (companies.isEmpty()) {
+                return new Versions(new int[0], new long[0], afterId);
+            }
+            int first = companies.getFirst().id();
+            int last = companies.getLast().id();
+            Map<Integer, List<CaseStudy.Version>> caseStudies = CaseStudy.versionsBetween(first, last).stream()
+                    .collect(Collectors.groupingBy(CaseStudy.Version::companyId));
+            int[] ids = new int[companies.size()];
+            long[] prints = new long[companies.size()];
+            for (int i = 0; i < ids.length; i++) {
+                Company.Version company = companies.get(i);
+                long print = Fingerprints.of(company.id(), company.modified());
+                for (CaseStudy.Version caseStudy : caseStudies.getOrDefault(company.id(), List.of())) {
+                    print = Fingerprints.with(print, caseStudy.id(), caseStudy.modified());
+                }
+                ids[i] = company.id();
+                prints[i] = print;
+            }
+            return new Versions(ids, prints, last);
+        });
+    }
+
+    private List<Item> items(List<Company> companies) {
         if (companies.isEmpty()) {
-            return new Page(List.of(), afterId);
+            return List.of();
         }
         // Two queries per page, however many case studies: no N+1.
         Map<Integer, List<CaseStudy>> caseStudies = CaseStudy.publishedOf(companies.stream().map(c -> c.id).toList())
                 .stream().collect(Collectors.groupingBy(c -> c.companyId));
-        List<CompanyDocument> documents = new ArrayList<>(companies.size());
+        List<Item> items = new ArrayList<>(companies.size());
         for (Company company : companies) {
-            documents.add(mapper.toDocument(company, caseStudies.getOrDefault(company.id, List.of())));
+            List<CaseStudy> published = caseStudies.getOrDefault(company.id, List.of());
+            long print = Fingerprints.of(company.id, company.modified);
+            for (CaseStudy caseStudy : published) {
+                print = Fingerprints.with(print, caseStudy.id, caseStudy.modified);
+            }
+            items.add(new Item(company.id, print, mapper.toDocument(company, published)));
         }
-        return new Page(documents, companies.getLast().id);
+        return items;
     }
 }

@@ -1,0 +1,142 @@
+package io.companies.reindexer.reindex;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import io.companies.reindexer.index.BulkBatch;
+import io.companies.reindexer.index.BulkIndexer;
+import io.companies.reindexer.source.CompanySource;
+import io.companies.reindexer.source.CompanySource.Item;
+import io.companies.reindexer.source.CompanySource.Versions;
+import io.companies.reindexer.source.Fingerprints;
+
+/**
+ * One pass that brings an index up to date with what the source tables hold now. It compares the fingerprint of
+ * every published company with the one its document was built from, in a single merge by id: companies that
+ * changed, appeared or were published since are read again and indexed; companies deleted or unpublished since are
+ * deleted from the index. Deleted rows leave no trace in the source, so only comparing the id sets finds them.
+ */
+final class CatchUp {
+
+    private final CompanySource source;
+    private final BulkIndexer indexer;
+    private final Supplier<BulkBatch> newBatch;
+    private final int readSize;
+    private BulkBatch batch;
+    private long written;
+    private long deleted;
+
+    /** @param readSize most companies read again in one round trip */
+    CatchUp(CompanySource source, BulkIndexer indexer, Supplier<BulkBatch> newBatch, int readSize) {
+        this.source = source;
+        this.indexer = indexer;
+        this.newBatch = newBatch;
+        this.readSize = readSize;
+        this.batch = newBatch.get();
+    }
+
+    /**
+     * Runs the pass and waits until the index has every change it sent.
+     *
+     * @param indexed what the index holds, with the fingerprints its documents were built from
+     * @return what the index holds after the pass
+     */
+    Fingerprints pass(Fingerprints indexed) throws IOException, InterruptedException {
+        Fingerprints current = new Fingerprints(indexed.size() + 1024);
+        int next = 0;
+        int afterId = CompanySource.BEFORE_FIRST;
+        for (Versions page = source.versionsAfter(afterId); !page.isEmpty(); page = source.versionsAfter(afterId)) {
+            List<Integer> changed = new ArrayList<>();
+            for (int i = 0; i < page.ids().length; i++) {
+                int id = page.ids()[i];
+                while (next < indexed.size() && indexed.id(next) < id) {
+                    delete(indexed.id(next++));
+                }
+                boolean known = next < indexed.size() && indexed.id(next) == id;
+                if (!known || indexed.print(next) != page.fingerprints()[i]) {
+                    changed.add(id);
+                }
+                if (known) {
+                    next++;
+                }
+            }
+            Map<Integer, Long> rewritten = rewrite(changed);
+            Set<Integer> changedIds = new HashSet<>(changed);
+            for (int i = 0; i < page.ids().length; i++) {
+                int id = page.ids()[i];
+                if (!changedIds.contains(id)) {
+                    current.add(id, page.fingerprints()[i]);
+                } else if (rewritten.containsKey(id)) {
+                    current.add(id, rewritten.get(id));
+                }
+            }
+            afterId = page.lastId();
+        }
+        while (next < indexed.size()) {
+            delete(indexed.id(next++));
+        }
+        if (!batch.isEmpty()) {
+            indexer.submit(batch);
+        }
+        indexer.flush();
+        return current;
+    }
+
+    /** Documents indexed again by the pass. */
+    long written() {
+        return written;
+    }
+
+    /** Deletions sent by the pass. */
+    long deleted() {
+        return deleted;
+    }
+
+    /** Reads the changed companies again and indexes those still published; returns their new fingerprints. */
+    private Map<Integer, Long> rewrite(List<Integer> changed) throws IOException, InterruptedException {
+        Map<Integer, Long> rewritten = new HashMap<>();
+        for (int from = 0; from < changed.size(); from += readSize) {
+            List<Integer> ids = changed.subList(from, Math.min(from + readSize, changed.size()));
+            Map<Integer, Item> fresh = source.published(ids).stream()
+                    .collect(Collectors.toMap(Item::id, Function.identity()));
+            for (int id : ids) {
+                Item item = fresh.get(id);
+                if (item == null) {
+                    // Unpublished or deleted since its version was read: not in the index (any more).
+                    delete(id);
+                } else {
+                    index(item);
+                    rewritten.put(id, item.fingerprint());
+                }
+            }
+        }
+        return rewritten;
+    }
+
+    private void index(Item item) throws IOException, InterruptedException {
+        batch.add(item.document().pk(), item.document());
+        written++;
+        sendIfFull();
+    }
+
+    private void delete(int id) throws IOException, InterruptedException {
+        batch.delete(Integer.toString(id));
+        deleted++;
+        sendIfFull();
+    }
+
+    private void sendIfFull() throws IOException, InterruptedException {
+        if (batch.isFull()) {
+            indexer.submit(batch);
+            batch = newBatch.get();
+        }
+    }
+}

@@ -68,6 +68,16 @@ public final class SearchIndices {
         return sources;
     }
 
+    /** Index operations {@code index} has taken so far, searchable or not (its refresh may be switched off). */
+    public long indexOperations(String index) throws IOException {
+        return getOrNull("/" + index + "/_stats/indexing").path("_all").path("primaries").path("indexing")
+                .path("index_total").asLong();
+    }
+
+    public void refresh(String indexOrAlias) throws IOException {
+        client.performRequest(new Request("POST", "/" + indexOrAlias + "/_refresh"));
+    }
+
     /** Deletes every index matching the wildcard (test clean-up of our own indices only). */
     public void deleteAll(String wildcard) throws IOException {
         for (String index : indices(wildcard)) {

@@ -17,7 +17,8 @@ import io.quarkus.logging.Log;
 
 /**
  * Sends bulk batches into one index, several at a time, and makes sure every item landed: items the engine rejected
- * as too busy (429) are sent again with exponential backoff, any other item failure fails the whole load. Sending
+ * as too busy (429) and requests that met a transient failure are sent again with exponential backoff, a bounded
+ * number of times; any other item failure fails the whole load. Sending
  * overlaps with building the next batch, and more than one request in flight keeps every engine core busy.
  */
 public final class BulkIndexer implements AutoCloseable {
@@ -78,35 +79,47 @@ public final class BulkIndexer implements AutoCloseable {
         BulkBatch pending = batch;
         Duration backoff = initialBackoff;
         for (int attempt = 0;; attempt++) {
-            BulkResult result = sendOnce(pending);
-            if (!result.failures().isEmpty()) {
-                throw new BulkFailedException(index, result.failures());
+            Attempt result = sendOnce(pending);
+            if (!result.answer().failures().isEmpty()) {
+                throw new BulkFailedException(index, result.answer().failures());
             }
-            documents.add(result.succeeded());
-            if (result.rejectedIds().isEmpty()) {
+            documents.add(result.answer().succeeded());
+            List<String> again = result.answer().rejectedIds();
+            if (again.isEmpty()) {
                 return;
             }
             if (attempt == maxRetries) {
-                throw new BulkFailedException(index, result.rejectedIds().size()
-                        + " documents still rejected as too busy after " + maxRetries + " retries");
+                throw new BulkFailedException(index, again.size() + " documents still not indexed after " + maxRetries
+                        + " retries: " + result.why());
             }
-            Log.debugf("Index %s rejected %d documents as too busy, sending them again in %s", index,
-                    result.rejectedIds().size(), backoff);
+            Log.warnf("Index %s: %d documents not indexed (%s), sending them again in %s", index, again.size(),
+                    result.why(), backoff);
             Thread.sleep(backoff.toMillis());
             backoff = backoff.multipliedBy(2);
-            pending = pending.retain(result.rejectedIds());
+            pending = pending.retain(again);
         }
     }
 
-    private BulkResult sendOnce(BulkBatch batch) throws IOException {
+    /** The engine's answer, or a whole batch to send again, and why. */
+    private record Attempt(BulkResult answer, String why) {
+    }
+
+    /**
+     * Sends once. Items the engine was too busy for, and whole requests that failed in a way the next attempt may
+     * not (429, 5xx, the connection lost or refused, a timeout), come back to be sent again: indexing and deleting by
+     * id give the same result however often they are repeated.
+     */
+    private Attempt sendOnce(BulkBatch batch) throws IOException {
         try {
-            return engine.bulk(index, batch.buffer(), batch.bytes());
+            return new Attempt(engine.bulk(index, batch.buffer(), batch.bytes()), "the engine was too busy (429)");
         } catch (ResponseException e) {
-            // A whole request rejected as too busy is the same as all its items rejected.
-            if (e.getResponse().getStatusLine().getStatusCode() == BulkResult.TOO_MANY_REQUESTS) {
-                return new BulkResult(0, batch.ids(), List.of());
+            int status = e.getResponse().getStatusLine().getStatusCode();
+            if (status == BulkResult.TOO_MANY_REQUESTS || status >= 500) {
+                return new Attempt(new BulkResult(0, batch.ids(), List.of()), "the engine answered " + status);
             }
             throw e;
+        } catch (IOException e) {
+            return new Attempt(new BulkResult(0, batch.ids(), List.of()), e.toString());
         }
     }
 

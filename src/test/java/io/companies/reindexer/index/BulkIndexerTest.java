@@ -3,6 +3,8 @@ package io.companies.reindexer.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -17,15 +19,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 class BulkIndexerTest {
 
-    /** An engine that answers bulk requests from a script, in the order they come, and remembers their bodies. */
+    /**
+     * An engine that answers bulk requests from a script (results, or failures to throw), in the order they come, and
+     * remembers their bodies.
+     */
     private static final class ScriptedEngine extends SearchEngine {
-        final Deque<BulkResult> answers = new ArrayDeque<>();
+        final Deque<Object> answers = new ArrayDeque<>();
         final List<String> bodies = new ArrayList<>();
 
         @Override
-        public synchronized BulkResult bulk(String index, byte[] ndjson, int length) {
+        public synchronized BulkResult bulk(String index, byte[] ndjson, int length) throws IOException {
             bodies.add(new String(ndjson, 0, length, StandardCharsets.UTF_8));
-            return answers.removeFirst();
+            Object answer = answers.removeFirst();
+            if (answer instanceof IOException failure) {
+                throw failure;
+            }
+            return (BulkResult) answer;
         }
     }
 
@@ -61,8 +70,25 @@ class BulkIndexerTest {
         engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
 
         assertThatThrownBy(() -> indexer.send(batchOf("1"))).isInstanceOf(BulkFailedException.class)
-                .hasMessageContaining("still rejected as too busy after 2 retries");
+                .hasMessageContaining("1 documents still not indexed after 2 retries: the engine was too busy (429)");
         assertThat(engine.bodies).hasSize(3);
+    }
+
+    @Test
+    void aLostConnectionIsRetriedWithinTheSameBound() throws Exception {
+        engine.answers.add(new ConnectException("Connection refused"));
+        engine.answers.add(new BulkResult(2, List.of(), List.of()));
+
+        indexer.send(batchOf("1", "2"));
+
+        assertThat(indexer.documents()).isEqualTo(2);
+        assertThat(engine.bodies).hasSize(2).allSatisfy(body -> assertThat(body).contains("\"1\"").contains("\"2\""));
+
+        engine.answers.add(new ConnectException("Connection refused"));
+        engine.answers.add(new ConnectException("Connection refused"));
+        engine.answers.add(new ConnectException("Connection refused"));
+        assertThatThrownBy(() -> indexer.send(batchOf("3"))).isInstanceOf(BulkFailedException.class)
+                .hasMessageContaining("still not indexed after 2 retries: java.net.ConnectException: Connection refused");
     }
 
     @Test

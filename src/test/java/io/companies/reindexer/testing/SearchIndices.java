@@ -74,6 +74,16 @@ public final class SearchIndices {
                 .path("index_total").asLong();
     }
 
+    /** An index of ours other than {@code except} with at least {@code operations} index operations, or null. */
+    public String filling(String except, long operations) throws IOException {
+        for (String index : indices("companies-*")) {
+            if (!index.equals(except) && indexOperations(index) >= operations) {
+                return index;
+            }
+        }
+        return null;
+    }
+
     public void refresh(String indexOrAlias) throws IOException {
         client.performRequest(new Request("POST", "/" + indexOrAlias + "/_refresh"));
     }

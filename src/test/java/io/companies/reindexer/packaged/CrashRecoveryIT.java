@@ -1,0 +1,138 @@
+package io.companies.reindexer.packaged;
+
+import static io.companies.reindexer.testing.PackagedServices.newRequestId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.companies.reindexer.testing.PackagedServices;
+import io.companies.reindexer.testing.Requests;
+import io.companies.reindexer.testing.SearchIndices;
+import io.companies.reindexer.testing.ServiceProcess;
+import io.companies.reindexer.testing.SourceRows;
+import io.companies.reindexer.testing.TopicWatcher;
+
+/**
+ * The packaged service killed with SIGKILL in the middle of a run, then started again: searchers never lose the last
+ * good index, the interrupted run gets its outcome, nothing it created is left behind, and the next request completes.
+ */
+class CrashRecoveryIT {
+
+    private static final String ALIAS = "companies";
+
+    private static PackagedServices services;
+    private static SearchIndices search;
+    private static long published;
+
+    @BeforeAll
+    static void loadCompanies() throws Exception {
+        services = new PackagedServices();
+        search = services.search();
+        SourceRows rows = new SourceRows(services.dataSource());
+        rows.reset();
+        services.forgetServiceState();
+        rows.generate(20_000, 0.61);
+        published = rows.publishedCompanies();
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        services.close();
+    }
+
+    @Test
+    void killedDuringTheLoadTheRunFailsAtRestartAndItsIndexIsDeleted() throws Exception {
+        try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
+            String good;
+            String partial;
+            String interrupted = newRequestId();
+            try (ServiceProcess service = ServiceProcess.start("crash-during-load-1", services.serviceProperties())) {
+                good = services.outcome(outcomes, services.request(requests, newRequestId())).get("index").asText();
+                services.request(requests, interrupted);
+                partial = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> search.filling(good, 2_000), index -> index != null);
+                service.kill();
+            }
+            assertThat(search.aliasTargets(ALIAS)).containsExactly(good);
+            assertThat(search.count(ALIAS)).isEqualTo(published);
+            assertThat(search.indices("companies-*")).as("the kill left the partial index").contains(partial);
+
+            try (ServiceProcess service = ServiceProcess.start("crash-during-load-2", services.serviceProperties())) {
+                JsonNode failed = services.outcome(outcomes, interrupted);
+                assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+                assertThat(failed.get("index").asText()).isEqualTo(partial);
+                assertThat(failed.get("error").asText()).startsWith("Interrupted: the service stopped during the run");
+                assertThat(search.indices("companies-*")).containsExactly(good);
+                assertThat(search.aliasTargets(ALIAS)).containsExactly(good);
+
+                JsonNode next = services.outcome(outcomes, services.request(requests, newRequestId()));
+                assertThat(next.get("status").asText()).isEqualTo("COMPLETED");
+                assertThat(next.get("documents").asLong()).isEqualTo(published);
+                assertThat(search.indices("companies-*")).containsExactly(next.get("index").asText());
+            }
+            assertThat(services.allOutcomes(outcomes, interrupted, Duration.ofSeconds(1)))
+                    .as("a redelivered request gets the recorded outcome again, never another run")
+                    .allSatisfy(outcome -> assertThat(outcome).isEqualTo(services.outcome(outcomes, interrupted)));
+        }
+    }
+
+    @Test
+    void stoppedGracefullyDuringTheLoadTheRunFailsAndLeavesNothingBehind() throws Exception {
+        try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
+            String good;
+            String stopped = newRequestId();
+            try (ServiceProcess service = ServiceProcess.start("graceful-stop-1", services.serviceProperties())) {
+                good = services.outcome(outcomes, services.request(requests, newRequestId())).get("index").asText();
+                services.request(requests, stopped);
+                await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> search.filling(good, 2_000), index -> index != null);
+                service.stop();
+            }
+            assertThat(search.indices("companies-*")).as("the stopped run deleted its index").containsExactly(good);
+            assertThat(search.aliasTargets(ALIAS)).containsExactly(good);
+
+            try (ServiceProcess service = ServiceProcess.start("graceful-stop-2", services.serviceProperties())) {
+                JsonNode failed = services.outcome(outcomes, stopped);
+                assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+                assertThat(failed.get("error").asText()).startsWith("Stopped: the service is shutting down");
+                JsonNode next = services.outcome(outcomes, services.request(requests, newRequestId()));
+                assertThat(next.get("status").asText()).isEqualTo("COMPLETED");
+            }
+        }
+    }
+
+    @Test
+    void killedRightAfterTheSwapTheRunIsRecordedCompletedAtRestart() throws Exception {
+        try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
+            String requestId = newRequestId();
+            String swappedTo;
+            try (ServiceProcess service = ServiceProcess.start("crash-after-swap-1", services.serviceProperties())) {
+                List<String> before = search.aliasTargets(ALIAS);
+                services.request(requests, requestId);
+                swappedTo = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> search.aliasTargets(ALIAS), targets -> !targets.equals(before)).getFirst();
+                service.kill();
+            }
+            assertThat(search.aliasTargets(ALIAS)).containsExactly(swappedTo);
+            assertThat(search.count(ALIAS)).isEqualTo(published);
+
+            try (ServiceProcess service = ServiceProcess.start("crash-after-swap-2", services.serviceProperties())) {
+                JsonNode outcome = services.outcome(outcomes, requestId);
+                assertThat(outcome.get("status").asText()).isEqualTo("COMPLETED");
+                assertThat(outcome.get("index").asText()).isEqualTo(swappedTo);
+                assertThat(outcome.get("documents").asLong()).isEqualTo(published);
+                assertThat(search.indices("companies-*")).containsExactly(swappedTo);
+                assertThat(services.allOutcomes(outcomes, requestId, Duration.ofSeconds(3)))
+                        .allSatisfy(again -> assertThat(again).isEqualTo(outcome));
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.companies.reindexer.testing;
+
+import static io.companies.reindexer.testing.ServiceTopics.RUN_TIMEOUT;
+import static io.companies.reindexer.testing.ServiceTopics.hasKey;
+
+import java.io.IOException;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import org.apache.http.HttpHost;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.elasticsearch.client.RestClient;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What the tests of the packaged service share: the real services they and the service talk to (the same properties
+ * the README test command passes, with the local stack's defaults), and topics of their own, so the service sees no
+ * request from another test.
+ */
+public final class PackagedServices implements AutoCloseable {
+
+    private final String jdbcUrl = System.getProperty("quarkus.datasource.jdbc.url",
+            "jdbc:postgresql://localhost:5432/companies");
+    private final String bootstrapServers = System.getProperty("kafka.bootstrap.servers", "localhost:9092");
+    private final String engineHost = System.getProperty("quarkus.elasticsearch.hosts", "localhost:9200");
+    private final String topicPrefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+    private final ObjectMapper json = new ObjectMapper();
+    private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    private final RestClient engine;
+
+    public PackagedServices() {
+        dataSource.setURL(jdbcUrl);
+        dataSource.setUser("companies");
+        dataSource.setPassword("companies");
+        engine = RestClient.builder(HttpHost.create("http://" + engineHost)).build();
+        // Created up front: a watcher opened on a topic that does not exist yet would see nothing.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(Stream.of("requested", "completed", "requested-dlq")
+                    .map(topic -> new NewTopic(topicPrefix + topic, 1, (short) 1)).toList()).all().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot create the test topics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Forgets every request, run and pending outcome, as for a first deployment: requests left waiting by an earlier
+     * test (a killed service, a stopped test application) would otherwise be served by the next service started.
+     */
+    public void forgetServiceState() throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("DO $$ BEGIN IF to_regclass('reindexer.reindex_run') IS NOT NULL THEN"
+                    + " TRUNCATE reindexer.outcome_outbox, reindexer.reindex_request, reindexer.reindex_run;"
+                    + " END IF; END $$");
+        }
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public SearchIndices search() {
+        return new SearchIndices(engine);
+    }
+
+    public URI engineAddress() {
+        return URI.create("http://" + engineHost);
+    }
+
+    /** Configuration for a service process: these services, these topics, and small pages so runs take a while. */
+    public Map<String, String> serviceProperties() {
+        Map<String, String> properties = new TreeMap<>();
+        properties.put("quarkus.datasource.jdbc.url", jdbcUrl);
+        properties.put("kafka.bootstrap.servers", bootstrapServers);
+        properties.put("quarkus.elasticsearch.hosts", engineHost);
+        properties.put("reindex.topics.requested", topicPrefix + "requested");
+        properties.put("reindex.topics.completed", topicPrefix + "completed");
+        properties.put("reindex.topics.dead-letter", topicPrefix + "requested-dlq");
+        properties.put("reindex.index.replicas", "0");
+        properties.put("reindex.source.page-size", "100");
+        properties.put("reindex.bulk.max-documents", "200");
+        properties.put("reindex.poll-interval", "1s");
+        // A killed consumer keeps its partition until its session expires (45 s by default): the restarted service
+        // would wait that long for the requests.
+        properties.put("mp.messaging.incoming.reindex-requested.session.timeout.ms", "8000");
+        return properties;
+    }
+
+    public Requests requests() {
+        return new Requests(bootstrapServers, topicPrefix + "requested");
+    }
+
+    public TopicWatcher watchOutcomes() {
+        return new TopicWatcher(bootstrapServers, topicPrefix + "completed");
+    }
+
+    public String request(Requests requests, String requestId) {
+        requests.send(requestId, "{\"requestId\":\"" + requestId + "\",\"requestedBy\":\"it\"}");
+        return requestId;
+    }
+
+    public JsonNode outcome(TopicWatcher outcomes, String requestId) throws IOException {
+        return json.readTree(outcomes.await(record -> hasKey(record, requestId), RUN_TIMEOUT).value());
+    }
+
+    /** Every outcome for {@code requestId} seen until the topic stays quiet for {@code quiet}. */
+    public List<JsonNode> allOutcomes(TopicWatcher outcomes, String requestId, Duration quiet) throws IOException {
+        List<JsonNode> all = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : outcomes.drain(quiet)) {
+            if (hasKey(record, requestId)) {
+                all.add(json.readTree(record.value()));
+            }
+        }
+        return all;
+    }
+
+    public static String newRequestId() {
+        return UUID.randomUUID().toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        engine.close();
+    }
+}

@@ -43,7 +43,8 @@ public class ReindexRequestListener {
                     record.partition(), record.offset(), e.getMessage());
             throw e;
         }
-        Log.infof("Request %s received for alias %s, requested by %s at %s", request.requestId(), request.alias(),
+        Log.infof("Request %s received for alias %s, requested by %s at %s", request.requestId(),
+                request.alias() == null ? "(default)" : request.alias(),
                 request.requestedBy(), request.requestedAt());
         submitDurably(request);
     }

@@ -3,6 +3,7 @@ package io.companies.reindexer.reindex;
 import static io.companies.reindexer.testing.ServiceTopics.RUN_TIMEOUT;
 import static io.companies.reindexer.testing.ServiceTopics.hasKey;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -258,8 +259,12 @@ class ReindexFlowTest {
         List<JsonNode> outcomes = new ArrayList<>();
         try (TopicWatcher watcher = topics.watchOutcomes();
                 Requests requests = topics.requests()) {
-            // The first request starts a run at once; the others arrive while it creates its index.
-            for (String id : List.of(first, second, third, second)) {
+            // The first request starts a run; the others arrive once it has created its index.
+            List<String> before = search.indices(OUR_INDICES);
+            requests.send(first, "{\"requestId\":\"" + first + "\"}");
+            await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(10))
+                    .until(() -> search.indices(OUR_INDICES).stream().anyMatch(index -> !before.contains(index)));
+            for (String id : List.of(second, third, second)) {
                 requests.send(id, "{\"requestId\":\"" + id + "\"}");
             }
             for (String id : List.of(first, second, third)) {

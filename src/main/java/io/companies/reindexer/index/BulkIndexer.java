@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.elasticsearch.client.ResponseException;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 
 /**
@@ -36,9 +39,17 @@ public final class BulkIndexer implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final LongAdder documents = new LongAdder();
     private final LongAdder bytes = new LongAdder();
+    private final Timer latency;
+    private final Counter retries;
 
-    public BulkIndexer(SearchEngine engine, String index, int concurrency, int maxRetries, Duration initialBackoff) {
+    /** @param registry gets the latency of each bulk request and the number of retries */
+    public BulkIndexer(SearchEngine engine, String index, int concurrency, int maxRetries, Duration initialBackoff,
+            MeterRegistry registry) {
         this.engine = engine;
+        this.latency = Timer.builder("reindex.bulk.requests").description("Latency of the _bulk requests")
+                .register(registry);
+        this.retries = Counter.builder("reindex.bulk.retries")
+                .description("_bulk requests sent again after a 429, a 5xx or a lost connection").register(registry);
         this.index = index;
         this.concurrency = concurrency;
         this.maxRetries = maxRetries;
@@ -94,6 +105,7 @@ public final class BulkIndexer implements AutoCloseable {
             }
             Log.warnf("Index %s: %d documents not indexed (%s), sending them again in %s", index, again.size(),
                     result.why(), backoff);
+            retries.increment();
             Thread.sleep(backoff.toMillis());
             backoff = backoff.multipliedBy(2);
             pending = pending.retain(again);
@@ -110,6 +122,7 @@ public final class BulkIndexer implements AutoCloseable {
      * id give the same result however often they are repeated.
      */
     private Attempt sendOnce(BulkBatch batch) throws IOException {
+        long start = System.nanoTime();
         try {
             return new Attempt(engine.bulk(index, batch.buffer(), batch.bytes()), "the engine was too busy (429)");
         } catch (ResponseException e) {
@@ -120,6 +133,8 @@ public final class BulkIndexer implements AutoCloseable {
             throw e;
         } catch (IOException e) {
             return new Attempt(new BulkResult(0, batch.ids(), List.of()), e.toString());
+        } finally {
+            latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -1,6 +1,9 @@
 package io.companies.reindexer.messaging;
 
+import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -10,28 +13,54 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.Record;
 
-/** Publishes outcomes on {@code reindex-completed}, keyed by request id, and waits until the broker has them. */
+/**
+ * Publishes outcomes on {@code reindex-completed}, keyed by request id, and waits until the broker has them. Each
+ * record also carries the CloudEvents attributes in its headers (binary mode): {@code ce_id} is the request id and the
+ * status, so an outcome published again carries the same id.
+ */
 @ApplicationScoped
 public class OutcomePublisher {
 
     public static final String CHANNEL = "reindex-completed";
+    public static final String EVENT_TYPE = "io.companies.reindex.completed";
+    public static final URI EVENT_SOURCE = URI.create("urn:companies-reindexer");
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
     @Channel(CHANNEL)
     Emitter<Record<String, ReindexCompleted>> emitter;
 
+    @Inject
+    MeterRegistry registry;
+
     public void publish(ReindexCompleted outcome) {
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        OutgoingCloudEventMetadata<?> event = OutgoingCloudEventMetadata.builder()
+                .withId(outcome.requestId() + ":" + outcome.status())
+                .withType(EVENT_TYPE)
+                .withSource(EVENT_SOURCE)
+                .withSubject(outcome.alias())
+                .withTimestamp(outcome.completedAt().atZone(ZoneOffset.UTC))
+                .build();
+        emitter.send(Message.of(Record.of(outcome.requestId(), outcome))
+                .addMetadata(event)
+                .withAck(() -> {
+                    acked.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(failure -> {
+                    acked.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                }));
         try {
-            emitter.send(Record.of(outcome.requestId(), outcome)).toCompletableFuture()
-                    .get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            Log.infof("Request %s: published outcome %s (index %s, %s documents, %d ms)%s", outcome.requestId(),
-                    outcome.status(), outcome.index(), outcome.documents(), outcome.durationMs(),
-                    outcome.error() == null ? "" : ": " + outcome.error());
+            acked.get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while publishing the outcome of request " + outcome.requestId(), e);
@@ -39,5 +68,9 @@ public class OutcomePublisher {
             throw new IllegalStateException("Failed to publish the outcome of request " + outcome.requestId() + ": "
                     + e.getMessage(), e);
         }
+        registry.counter("reindex.outcomes", "status", outcome.status().name()).increment();
+        Log.infof("Request %s: published outcome %s (index %s, %s documents, %d ms)%s", outcome.requestId(),
+                outcome.status(), outcome.index(), outcome.documents(), outcome.durationMs(),
+                outcome.error() == null ? "" : ": " + outcome.error());
     }
 }

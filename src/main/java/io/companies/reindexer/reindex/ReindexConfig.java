@@ -37,6 +37,13 @@ public interface ReindexConfig {
     @WithDefault("5s")
     Duration pollInterval();
 
+    /**
+     * How long a run may go without indexing a document or changing stage before the liveness check reports the
+     * service stuck. Default 10 minutes: longer than the bulk retries (about 2 minutes) and any single engine call.
+     */
+    @WithDefault("10m")
+    Duration stallTimeout();
+
     Index index();
 
     Bulk bulk();

@@ -54,6 +54,23 @@ public class ReindexCoordinator {
     @Inject
     OutcomePublisher publisher;
 
+    @Inject
+    RunTracker tracker;
+
+    /** What {@link #submit} did with a request. */
+    public enum Decision {
+        /** Recorded; a run serves it soon. */
+        ACCEPTED,
+        /** The same request id is already waiting or running. */
+        PENDING,
+        /** The request id already had an outcome, which is published again. */
+        REPUBLISHED,
+        /** Invalid values: a REJECTED outcome is published. */
+        REJECTED,
+        /** The feature flag is off: a SKIPPED outcome is published. */
+        SKIPPED
+    }
+
     private final Semaphore wakeUp = new Semaphore(0);
     private IndexNames names;
     private Thread runThread;
@@ -84,22 +101,42 @@ public class ReindexCoordinator {
      *
      * @throws io.companies.reindexer.state.RunLedgerException when the database is unavailable: nothing was recorded
      */
-    public void submit(ReindexRequested request) {
+    public Decision submit(ReindexRequested request) {
+        Decision decision = decide(request);
+        publishOutbox();
+        return decision;
+    }
+
+    private Decision decide(ReindexRequested request) {
         String alias = request.alias() == null ? config.alias() : request.alias();
         String rejection = rejectionOf(request, alias);
         if (rejection != null) {
             ledger.record(ReindexCompleted.rejected(request.requestId(), alias, Instant.now(), rejection));
-        } else if (!config.enabled()) {
-            ledger.record(ReindexCompleted.skipped(request.requestId(), alias, Instant.now()));
-        } else {
-            switch (ledger.accept(request, alias)) {
-                case NEW -> wakeUp.release();
-                case PENDING -> Log.infof("Request %s is already waiting or running: no new run", request.requestId());
-                case REPUBLISHED -> Log.infof("Request %s already has an outcome: publishing it again, no new run",
-                        request.requestId());
-            }
+            return Decision.REJECTED;
         }
-        publishOutbox();
+        if (!config.enabled()) {
+            ledger.record(ReindexCompleted.skipped(request.requestId(), alias, Instant.now()));
+            return Decision.SKIPPED;
+        }
+        return switch (ledger.accept(request, alias)) {
+            case NEW -> {
+                wakeUp.release();
+                yield Decision.ACCEPTED;
+            }
+            case PENDING -> {
+                Log.infof("Request %s is already waiting or running: no new run", request.requestId());
+                yield Decision.PENDING;
+            }
+            case REPUBLISHED -> {
+                Log.infof("Request %s already has an outcome: publishing it again, no new run", request.requestId());
+                yield Decision.REPUBLISHED;
+            }
+        };
+    }
+
+    /** Whether the run thread is alive: it only ends when the service stops. */
+    public boolean isServing() {
+        return stopping || runThread.isAlive();
     }
 
     private String rejectionOf(ReindexRequested request, String alias) {
@@ -164,6 +201,7 @@ public class ReindexCoordinator {
     private void runAndRecord(ClaimedRun run, AliasLock lock) {
         String label = run.id() + " " + run.requestIds();
         List<ReindexCompleted> outcomes;
+        tracker.started(run.id(), run.requestIds(), run.index());
         try {
             RunResult result = reindexer.run(label, run.index(), new Reindexer.RunControl() {
                 @Override
@@ -188,6 +226,7 @@ public class ReindexCoordinator {
             outcomes = run.requestIds().stream().map(id -> ReindexCompleted.failed(id, run.alias(), index,
                     run.startedAt(), completedAt, e.getMessage())).toList();
         }
+        tracker.ended(outcomes.getFirst().status().name());
         ledger.finish(run.id(), outcomes);
     }
 

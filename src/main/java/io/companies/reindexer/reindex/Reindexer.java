@@ -20,6 +20,7 @@ import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.source.CompanyDocument;
 import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.source.CompanySource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 
 /**
@@ -30,7 +31,6 @@ import io.quarkus.logging.Log;
 @ApplicationScoped
 public class Reindexer {
 
-    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
     private static final int CATCH_UP_PASSES = 3;
 
     @Inject
@@ -44,6 +44,12 @@ public class Reindexer {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    RunTracker tracker;
+
+    @Inject
+    MeterRegistry registry;
 
     private IndexNames names;
     private IndexDefinition definition;
@@ -75,14 +81,19 @@ public class Reindexer {
         long start = System.nanoTime();
         try (NewIndex newIndex = create(index)) {
             start = times.add("create", start);
+            tracker.stage("load");
             Fingerprints indexed = indexAll(runId, newIndex, control, times);
             start = System.nanoTime();
+            tracker.stage("catch up");
             indexed = catchUp(runId, index, indexed, "before the swap");
             start = times.add("catch up", start);
+            tracker.stage("refresh and verify");
             long documents = settle(newIndex, indexed.size());
             start = times.add("refresh and verify", start);
+            tracker.stage("swap");
             AliasSwap swap = swapAlias(newIndex, documents, control);
             start = times.add("swap", start);
+            tracker.stage("catch up after swap");
             catchUpAfterSwap(runId, index, indexed);
             times.add("catch up after swap", start);
             Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
@@ -108,7 +119,7 @@ public class Reindexer {
      * @return the companies indexed, with the fingerprints of the rows their documents were built from
      */
     private Fingerprints indexAll(String runId, NewIndex index, RunControl control, StageTimes times) {
-        Progress progress = new Progress(runId, index.name(), PROGRESS_INTERVAL);
+        tracker.expect(source.countPublished());
         try (BulkIndexer indexer = newIndexer(index.name())) {
             Fingerprints indexed = new Fingerprints(1024);
             BulkBatch batch = newBatch();
@@ -136,7 +147,7 @@ public class Reindexer {
                 }
                 times.add("build", start);
                 afterId = page.lastId();
-                progress.report(indexer.documents());
+                tracker.indexed(indexer.documents());
             }
             long start = System.nanoTime();
             if (!batch.isEmpty()) {
@@ -170,6 +181,7 @@ public class Reindexer {
                     indexed = catchUp.pass(indexed);
                     Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted", runId, pass,
                             when, catchUp.written(), catchUp.deleted());
+                    tracker.stage("catch up " + when);
                     if (catchUp.written() + catchUp.deleted() == 0) {
                         break;
                     }
@@ -218,7 +230,7 @@ public class Reindexer {
 
     private BulkIndexer newIndexer(String index) {
         return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().maxRetries(),
-                config.bulk().initialBackoff());
+                config.bulk().initialBackoff(), registry);
     }
 
     private BulkBatch newBatch() {

@@ -80,6 +80,10 @@ public class Company extends PanacheEntityBase {
         return find(PUBLISHED + " and id > ?1 order by id", afterId).page(0, pageSize).list();
     }
 
+    public static long countPublished() {
+        return count(PUBLISHED);
+    }
+
     /** Those of these companies that are published, in id order. */
     public static List<Company> publishedIn(Collection<Integer> ids) {
         return list(PUBLISHED + " and id in ?1 order by id", ids);

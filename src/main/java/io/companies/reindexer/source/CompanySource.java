@@ -58,6 +58,11 @@ public class CompanySource {
         });
     }
 
+    /** How many companies are published now: what a run expects to index, for its progress and ETA. */
+    public long countPublished() {
+        return QuarkusTransaction.requiringNew().call(Company::countPublished);
+    }
+
     /** Those of these companies that are published now, read again, in id order. */
     public List<Item> published(Collection<Integer> ids) {
         return QuarkusTransaction.requiringNew().call(() -> items(Company.publishedIn(ids)));

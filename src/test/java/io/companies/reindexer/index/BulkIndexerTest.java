@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 class BulkIndexerTest {
 
     /**
@@ -39,7 +41,8 @@ class BulkIndexerTest {
     }
 
     private final ScriptedEngine engine = new ScriptedEngine();
-    private final BulkIndexer indexer = new BulkIndexer(engine, "companies-x", 2, 2, Duration.ofMillis(1));
+    private final BulkIndexer indexer = new BulkIndexer(engine, "companies-x", 2, 2, Duration.ofMillis(1),
+            new SimpleMeterRegistry());
 
     private static BulkBatch batchOf(String... ids) {
         BulkBatch batch = new BulkBatch(new ObjectMapper().writer(), 100, 1_000_000);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -52,12 +53,18 @@ public final class PackagedServices implements AutoCloseable {
         dataSource.setUser("companies");
         dataSource.setPassword("companies");
         engine = RestClient.builder(HttpHost.create("http://" + engineHost)).build();
-        // Created up front: a watcher opened on a topic that does not exist yet would see nothing.
+        ensureTopics(topicPrefix + "requested", topicPrefix + "completed", topicPrefix + "requested-dlq");
+    }
+
+    /** Creates these topics unless they exist: a watcher opened on a topic that does not exist yet sees nothing. */
+    public void ensureTopics(String... topics) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(Stream.of("requested", "completed", "requested-dlq")
-                    .map(topic -> new NewTopic(topicPrefix + topic, 1, (short) 1)).toList()).all().get();
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = Stream.of(topics).filter(topic -> !existing.contains(topic))
+                    .map(topic -> new NewTopic(topic, 1, (short) 1)).toList();
+            admin.createTopics(missing).all().get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Cannot create the test topics", e);
+            throw new IllegalStateException("Cannot create the test topics " + List.of(topics), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -113,6 +120,11 @@ public final class PackagedServices implements AutoCloseable {
 
     public TopicWatcher watchOutcomes() {
         return new TopicWatcher(bootstrapServers, topicPrefix + "completed");
+    }
+
+    public TopicWatcher watch(String topic) {
+        ensureTopics(topic);
+        return new TopicWatcher(bootstrapServers, topic);
     }
 
     public String request(Requests requests, String requestId) {

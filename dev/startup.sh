@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Measures JVM start-up of the packaged service, time to ready (from `java` to the first 200 of
+# /q/health/ready, so Flyway, Kafka and the engine are connected), with and without a JDK 25 AOT cache:
+#   jar  the default fast-jar: java -jar target/quarkus-app/quarkus-run.jar
+#   aot  Quarkus's aot-jar packaging, its cache trained by the @QuarkusIntegrationTest suite
+#        (./mvnw verify -Dquarkus.package.jar.aot.enabled=true), run with -XX:AOTCache=app.aot
+# Both are built here into target/startup/, then started alternately; prints the median and min-max.
+# Needs the local stack (dev/stack.sh up) and JDK 25 (the cache is only valid for the JDK that made it).
+#
+#   dev/startup.sh [--runs N] [--no-build]
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+JAVA="$JAVA_HOME/bin/java"
+RUNS=5
+BUILD=true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS="$2"; shift 2 ;;
+    --no-build) BUILD=false; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+OUT=target/startup
+MAVEN=(./mvnw -B -q --no-transfer-progress
+  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies"
+  -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}"
+  -Dquarkus.elasticsearch.hosts="localhost:${OPENSEARCH_PORT:-9200}")
+
+if $BUILD; then
+  rm -rf "$OUT" && mkdir -p "$OUT"
+  echo "==> aot-jar, trained by HttpApiIT"
+  "${MAVEN[@]}" verify -Dquarkus.package.jar.aot.enabled=true -Dtest=NoSuchTest \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=HttpApiIT
+  cp -r target/quarkus-app "$OUT/aot"
+  echo "==> fast-jar"
+  "${MAVEN[@]}" package -DskipTests
+  cp -r target/quarkus-app "$OUT/jar"
+fi
+[ -f "$OUT/aot/app.aot" ] || { echo "no AOT cache in $OUT/aot" >&2; exit 1; }
+
+PORT=18089
+# Start-up only: no request is served, no index is touched.
+PROPS=(-Dquarkus.http.port=$PORT -Dreindex.enabled=false -Dreindex.topics.requested=startup-measure
+  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies"
+  -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}"
+  -Dquarkus.elasticsearch.hosts="localhost:${OPENSEARCH_PORT:-9200}")
+
+measure() {  # $1 = variant; prints milliseconds to ready
+  local dir="$OUT/$1" extra=() start pid ms
+  [ "$1" = aot ] && extra=(-XX:AOTCache=app.aot)
+  start=$(date +%s%N)
+  (cd "$dir" && exec "$JAVA" "${extra[@]}" "${PROPS[@]}" -jar quarkus-run.jar >"../$1.log" 2>&1) &
+  pid=$!
+  until curl -fs -o /dev/null "http://localhost:$PORT/q/health/ready"; do
+    kill -0 $pid 2>/dev/null || { echo "the $1 service exited; see $OUT/$1.log" >&2; exit 1; }
+    sleep 0.02
+  done
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  kill $pid && wait $pid 2>/dev/null || true
+  echo "$ms"
+}
+
+declare -A times=([jar]="" [aot]="")
+for i in $(seq "$RUNS"); do
+  for variant in jar aot; do
+    times[$variant]+="$(measure $variant) "
+  done
+done
+printf '%-8s %10s %14s   %s\n' variant "median ms" "min-max ms" "runs"
+for variant in jar aot; do
+  sorted=$(tr ' ' '\n' <<<"${times[$variant]}" | grep -v '^$' | sort -n)
+  n=$(wc -l <<<"$sorted")
+  printf '%-8s %10s %14s   %s\n' "$variant" "$(sed -n "$(( (n + 1) / 2 ))p" <<<"$sorted")" \
+    "$(head -1 <<<"$sorted")-$(tail -1 <<<"$sorted")" "$(tr '\n' ' ' <<<"$sorted")"
+done

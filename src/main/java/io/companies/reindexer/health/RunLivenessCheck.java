@@ -1,0 +1,53 @@
+package io.companies.reindexer.health;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+
+import io.companies.reindexer.reindex.ReindexConfig;
+import io.companies.reindexer.reindex.ReindexCoordinator;
+import io.companies.reindexer.reindex.RunTracker;
+import io.companies.reindexer.reindex.RunTracker.Snapshot;
+
+/**
+ * Live while the run thread is alive and the current run, if any, keeps moving: a run of an hour is fine as long as
+ * it indexes documents or changes stage. DOWN only when the run thread died or a run has not moved for
+ * {@code reindex.stall-timeout}: then a restart, which repairs the run, is the cure.
+ */
+@Liveness
+@ApplicationScoped
+public class RunLivenessCheck implements HealthCheck {
+
+    @Inject
+    ReindexCoordinator coordinator;
+
+    @Inject
+    RunTracker tracker;
+
+    @Inject
+    ReindexConfig config;
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("reindex run");
+        if (!coordinator.isServing()) {
+            return response.down().withData("reason", "the run thread has ended").build();
+        }
+        Optional<Snapshot> run = tracker.current();
+        if (run.isEmpty()) {
+            return response.up().withData("run", "none").build();
+        }
+        Duration still = Duration.between(run.get().lastMovedAt(), Instant.now());
+        response.withData("run", run.get().runId()).withData("stage", run.get().stage())
+                .withData("documents", run.get().documents()).withData("secondsSinceLastMove", still.toSeconds());
+        return still.compareTo(config.stallTimeout()) > 0 ? response.down().build() : response.up().build();
+    }
+}

@@ -1,0 +1,125 @@
+package io.companies.reindexer.packaged;
+
+import static io.companies.reindexer.testing.ServiceTopics.RUN_TIMEOUT;
+import static io.companies.reindexer.testing.ServiceTopics.hasKey;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.companies.reindexer.testing.PackagedServices;
+import io.companies.reindexer.testing.SourceRows;
+import io.companies.reindexer.testing.TopicWatcher;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The packaged jar, started by Quarkus, driven over HTTP: {@code POST /reindex} goes through the same rules as the
+ * event and its outcome reaches Kafka with CloudEvents headers; the run, health, metrics and OpenAPI are visible over
+ * HTTP.
+ */
+@QuarkusIntegrationTest
+@TestProfile(HttpApiIT.OwnAliasAndTopics.class)
+class HttpApiIT {
+
+    /** An alias and topics of its own, so this service never serves or sees another test's requests. */
+    public static class OwnAliasAndTopics implements QuarkusTestProfile {
+        static final String ALIAS = "companies-http";
+        static final String COMPLETED = "http-it-reindex-completed";
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("reindex.alias", ALIAS, "reindex.topics.requested", "http-it-reindex-requested",
+                    "reindex.topics.completed", COMPLETED, "reindex.index.replicas", "0");
+        }
+    }
+
+    private static final PackagedServices services = new PackagedServices();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private final URI base = URI.create("http://localhost:" + Integer.getInteger("quarkus.http.test-port", 8081));
+
+    @AfterAll
+    static void deleteOurIndices() throws Exception {
+        services.search().deleteAll(OwnAliasAndTopics.ALIAS + "-*");
+        services.close();
+    }
+
+    @Test
+    void aRequestOverHttpRunsAndIsVisibleEverywhere() throws Exception {
+        SourceRows rows = new SourceRows(services.dataSource());
+        rows.reset();
+        rows.generate(500, 0.77);
+        String requestId = UUID.randomUUID().toString();
+
+        try (TopicWatcher outcomes = services.watch(OwnAliasAndTopics.COMPLETED)) {
+            HttpResponse<String> accepted = post("{\"requestId\":\"" + requestId + "\",\"requestedBy\":\"http-it\"}");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            assertThat(json.readTree(accepted.body()).get("decision").asText()).isEqualTo("ACCEPTED");
+
+            JsonNode request = await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(250))
+                    .until(() -> json.readTree(get("/reindex/runs/" + requestId).body()),
+                            view -> view.get("state").asText().equals("COMPLETED"));
+            assertThat(request.get("outcome").get("documents").asLong()).isEqualTo(rows.publishedCompanies());
+
+            ConsumerRecord<byte[], byte[]> record = outcomes.await(r -> hasKey(r, requestId), RUN_TIMEOUT);
+            assertThat(json.readTree(record.value())).isEqualTo(request.get("outcome"));
+            Map<String, String> headers = new HashMap<>();
+            for (Header header : record.headers()) {
+                headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+            }
+            assertThat(headers).containsEntry("ce_specversion", "1.0")
+                    .containsEntry("ce_id", requestId + ":COMPLETED")
+                    .containsEntry("ce_type", "io.companies.reindex.completed")
+                    .containsEntry("ce_source", "urn:companies-reindexer")
+                    .containsEntry("content-type", "application/json")
+                    .containsKey("ce_time");
+        }
+
+        assertThat(json.readTree(post("{\"requestId\":\"" + requestId + "\"}").body()).get("decision").asText())
+                .isEqualTo("REPUBLISHED");
+        assertThat(json.readTree(post("{\"alias\":\"suppliers\"}").body()).get("decision").asText())
+                .isEqualTo("REJECTED");
+        HttpResponse<String> malformed = post("[1]");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(malformed.body()).get("error").asText()).isNotBlank();
+
+        JsonNode runs = json.readTree(get("/reindex/runs").body());
+        assertThat(runs.get(0).get("requestIds").get(0).asText()).isEqualTo(requestId);
+        assertThat(runs.get(0).get("state").asText()).isEqualTo("COMPLETED");
+        assertThat(get("/reindex/runs/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
+
+        assertThat(get("/q/health/live").statusCode()).isEqualTo(200);
+        assertThat(get("/q/health/ready").statusCode()).isEqualTo(200);
+        assertThat(get("/q/metrics").body()).contains("reindex_runs_total{status=\"COMPLETED\"} 1.0")
+                .contains("reindex_bulk_requests_seconds_count").contains("reindex_documents_indexed_total")
+                .contains("reindex_outcomes_total{status=\"REJECTED\"}");
+        assertThat(get("/q/openapi").body()).contains("/reindex/runs/{requestId}");
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("/reindex")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README "Quick start", and what .ci/run calls): starts the real services the tests
 # need (dev/stack.sh: PostgreSQL, Kafka, OpenSearch and Elasticsearch, installed if missing), runs every test
-# against OpenSearch, then the end-to-end flow again against Elasticsearch 9 with the `standard` analyzer (its test
-# distribution has no analysis-common module for the custom one).
+# against OpenSearch (unit tests, @QuarkusTests, then the *IT tests of the packaged jar), then the end-to-end flow
+# again against Elasticsearch 9 with the `standard` analyzer (its test distribution has no analysis-common module for
+# the custom one).
 #
 #   dev/test.sh [extra Maven arguments]
 set -euo pipefail

@@ -31,6 +31,7 @@ import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.RequestRecord;
 import io.companies.reindexer.state.RunLedger.RunRecord;
 import io.companies.reindexer.state.RunLedgerException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * HTTP next to Kafka: the same request body as the {@code reindex-requested} event, judged by the same rules (one run
@@ -51,19 +52,26 @@ public class ReindexResource {
     @Inject
     RunTracker tracker;
 
+    // The views below are registered for reflection: Jackson serialises them in a native image too, and inside a
+    // Response the build cannot see their type.
+
     /** What became of a request sent over HTTP; its outcome is published on {@code reindex-completed}. */
+    @RegisterForReflection
     public record Submitted(String requestId, Decision decision) {
     }
 
     /** Where a run on this instance stands. */
+    @RegisterForReflection
     public record Progress(String stage, long documents, long expected, double percent, double documentsPerSecond,
             long etaSeconds) {
     }
 
+    @RegisterForReflection
     public record RunView(long id, String alias, String state, String index, Long documents, Instant startedAt,
             Instant completedAt, String error, String instance, List<String> requestIds, Progress progress) {
     }
 
+    @RegisterForReflection
     public record RequestView(String requestId, String state, Instant receivedAt, Long runId,
             ReindexCompleted outcome, Progress progress) {
     }

@@ -301,7 +301,7 @@ CONSUMER_PID=$!
 # ---------------------------------------------------------------------------------------------------------------
 # 3. one service run
 
-declare -a R_DOCS R_WALL R_MB R_READBUILD R_BULK R_REFRESH R_SWAP R_CREATE R_HEAP R_RSS R_INDEX
+declare -a R_DOCS R_WALL R_MB R_READBUILD R_BULK R_CATCHUP R_REFRESH R_SWAP R_CREATE R_HEAP R_RSS R_INDEX
 declare -a C_DOCS C_BYTES C_CREATE C_BULK C_SETTLE C_TOTAL
 
 HWM_KB=0
@@ -407,6 +407,7 @@ service_run() {
   R_CREATE[rep]="$(stage create)"
   R_READBUILD[rep]=$(($(stage read) + $(stage build)))
   R_BULK[rep]="$(stage 'wait for bulk')"
+  R_CATCHUP[rep]=$(($(stage 'catch up') + $(stage 'catch up after swap')))
   R_REFRESH[rep]="$(stage 'refresh and verify')"
   R_SWAP[rep]="$(stage swap)"
   sent_line="$(grep -F -- "$request_id" "$log" | grep -E ': sent [0-9]+ documents \([0-9]+ MB of NDJSON\)' | tail -n1 || true)"
@@ -531,8 +532,8 @@ echo "  data:        N=$COMPANIES companies (seed $SEED), $PUBLISHED published"
 echo "  bulk bodies: at most $MAX_DOCS documents and $MAX_BYTES bytes; machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 echo
 echo "Service runs (wall = the outcome's durationMs; phases from the run's 'stage times' log line):"
-table 'run\tcompanies\tpublished\tdocuments\twall s\tdocs/s\tNDJSON MB\tread+build s\tbulk s\trefresh+verify s\tswap s\theap MB\tRSS MB' \
-  R_COMPANIES:n0 R_PUBLISHED:n0 R_DOCS:n0 R_WALL:s R_RATE:n0 R_MB:n0 R_READBUILD:s R_BULK:s R_REFRESH:s R_SWAP:s \
+table 'run\tcompanies\tpublished\tdocuments\twall s\tdocs/s\tNDJSON MB\tread+build s\tbulk s\tcatch-up s\trefresh+verify s\tswap s\theap MB\tRSS MB' \
+  R_COMPANIES:n0 R_PUBLISHED:n0 R_DOCS:n0 R_WALL:s R_RATE:n0 R_MB:n0 R_READBUILD:s R_BULK:s R_CATCHUP:s R_REFRESH:s R_SWAP:s \
   R_HEAP:n0 R_RSS:n0
 echo
 echo "Ceiling runs ($SENDERS concurrent _bulk senders, same documents and body limits; total = create + bulk + settings, refresh and count):"

@@ -158,6 +158,8 @@ public class ReindexCoordinator {
             try {
                 if (config.enabled()) {
                     serveWaiting();
+                } else {
+                    skipWaiting();
                 }
                 publishOutbox();
             } catch (RuntimeException e) {
@@ -195,6 +197,18 @@ public class ReindexCoordinator {
                 runAndRecord(run.get(), lock);
                 publishOutbox();
             }
+        }
+    }
+
+    /**
+     * With the flag off, requests recorded while it was on but not run yet are answered SKIPPED like new ones, so
+     * every accepted request still gets its outcome; no index is touched, repairs included.
+     */
+    private void skipWaiting() {
+        int skipped = ledger.answerWaiting(config.alias(),
+                requestId -> ReindexCompleted.skipped(requestId, config.alias(), Instant.now()));
+        if (skipped > 0) {
+            Log.infof("Reindexing is switched off: %d requests recorded before were answered SKIPPED", skipped);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -103,7 +104,8 @@ public class RunLedger {
 
     public boolean hasWaiting(String alias) {
         return inTransaction(connection -> queryString(connection,
-                "select request_id from reindexer.reindex_request where alias = ? and run_id is null limit 1", alias) != null);
+                "select request_id from reindexer.reindex_request where alias = ? and run_id is null and outcome is null"
+                        + " limit 1", alias) != null);
     }
 
     /**
@@ -114,16 +116,7 @@ public class RunLedger {
      */
     public Optional<ClaimedRun> claim(String alias, String index, String instance) {
         return inTransaction(connection -> {
-            List<String> requestIds = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement(
-                    "select request_id from reindexer.reindex_request where alias = ? and run_id is null order by received_at")) {
-                select.setString(1, alias);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        requestIds.add(rows.getString(1));
-                    }
-                }
-            }
+            List<String> requestIds = waitingIds(connection, alias);
             if (requestIds.isEmpty()) {
                 return Optional.empty();
             }
@@ -148,6 +141,29 @@ public class RunLedger {
                 update.executeUpdate();
             }
             return Optional.of(new ClaimedRun(runId, alias, index, startedAt, List.copyOf(requestIds)));
+        });
+    }
+
+    /**
+     * Gives every request of {@code alias} still waiting the outcome {@code answer} makes for its id, without a run,
+     * and puts those outcomes in the outbox.
+     *
+     * @return how many requests were answered
+     */
+    public int answerWaiting(String alias, Function<String, ReindexCompleted> answer) {
+        return inTransaction(connection -> {
+            List<String> requestIds = waitingIds(connection, alias);
+            for (String requestId : requestIds) {
+                String outcome = toJson(answer.apply(requestId));
+                try (PreparedStatement update = connection.prepareStatement(
+                        "update reindexer.reindex_request set outcome = ?::jsonb where request_id = ?")) {
+                    update.setString(1, outcome);
+                    update.setString(2, requestId);
+                    update.executeUpdate();
+                }
+                insertOutbox(connection, requestId, outcome);
+            }
+            return requestIds.size();
         });
     }
 
@@ -321,6 +337,22 @@ public class RunLedger {
         } catch (SQLException | JsonProcessingException e) {
             throw new RunLedgerException("The run ledger is unavailable: " + e.getMessage(), e);
         }
+    }
+
+    /** The requests of {@code alias} waiting for a run, oldest first, locked until the transaction ends. */
+    private static List<String> waitingIds(Connection connection, String alias) throws SQLException {
+        List<String> requestIds = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                select request_id from reindexer.reindex_request where alias = ? and run_id is null and outcome is null
+                order by received_at for update""")) {
+            select.setString(1, alias);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    requestIds.add(rows.getString(1));
+                }
+            }
+        }
+        return requestIds;
     }
 
     private static String queryString(Connection connection, String sql, String parameter) throws SQLException {

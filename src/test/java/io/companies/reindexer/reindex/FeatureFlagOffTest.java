@@ -1,25 +1,36 @@
 package io.companies.reindexer.reindex;
 
+import static io.companies.reindexer.testing.ServiceTopics.RUN_TIMEOUT;
+import static io.companies.reindexer.testing.ServiceTopics.hasKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import javax.sql.DataSource;
+
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceTopics;
+import io.companies.reindexer.testing.TopicWatcher;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** With the feature flag off, every request is answered SKIPPED and no index is touched. */
+/**
+ * With the feature flag off, every request is answered SKIPPED, those recorded before it was switched off included,
+ * and no index is touched.
+ */
 @QuarkusTest
 @TestProfile(FeatureFlagOffTest.FlagOff.class)
 class FeatureFlagOffTest {
@@ -38,6 +49,11 @@ class FeatureFlagOffTest {
     @Inject
     RestClient engineClient;
 
+    @Inject
+    DataSource dataSource;
+
+    private final ObjectMapper json = new ObjectMapper();
+
     @Test
     void everyRequestIsSkippedAndNothingIsTouched() throws Exception {
         SearchIndices search = new SearchIndices(engineClient);
@@ -53,5 +69,22 @@ class FeatureFlagOffTest {
         assertThat(outcome.get("previousIndices")).isEmpty();
         assertThat(search.aliasTargets("companies")).isEqualTo(aliasBefore);
         assertThat(search.indices("companies-*")).isEqualTo(indicesBefore);
+    }
+
+    @Test
+    void aRequestRecordedBeforeTheFlagWasSwitchedOffIsAnsweredSkipped() throws Exception {
+        String requestId = UUID.randomUUID().toString();
+        try (TopicWatcher outcomes = topics.watchOutcomes();
+                Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement("""
+                        INSERT INTO reindexer.reindex_request (request_id, alias, received_at)
+                        VALUES (?, 'companies', now())""")) {
+            // As an instance with the flag on leaves it: accepted, not run yet.
+            insert.setString(1, requestId);
+            insert.executeUpdate();
+
+            JsonNode outcome = json.readTree(outcomes.await(record -> hasKey(record, requestId), RUN_TIMEOUT).value());
+            assertThat(outcome.get("status").asText()).isEqualTo("SKIPPED");
+        }
     }
 }

@@ -27,9 +27,9 @@ import io.companies.reindexer.messaging.RequestParser;
 import io.companies.reindexer.reindex.ReindexCoordinator;
 import io.companies.reindexer.reindex.ReindexCoordinator.Decision;
 import io.companies.reindexer.reindex.RunTracker;
-import io.companies.reindexer.state.RunLedger;
-import io.companies.reindexer.state.RunLedger.RequestRecord;
-import io.companies.reindexer.state.RunLedger.RunRecord;
+import io.companies.reindexer.state.RunHistory;
+import io.companies.reindexer.state.RunHistory.RequestRecord;
+import io.companies.reindexer.state.RunHistory.RunRecord;
 import io.companies.reindexer.state.RunLedgerException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -47,7 +47,7 @@ public class ReindexResource {
     ReindexCoordinator coordinator;
 
     @Inject
-    RunLedger ledger;
+    RunHistory history;
 
     @Inject
     RunTracker tracker;
@@ -102,7 +102,7 @@ public class ReindexResource {
     @Path("/runs")
     @Operation(summary = "The latest runs, newest first, with the progress of the one running on this instance")
     public List<RunView> runs(@QueryParam("limit") @DefaultValue("20") int limit) {
-        return ledger.recentRuns(Math.clamp(limit, 1, 500)).stream().map(this::view).toList();
+        return history.recentRuns(Math.clamp(limit, 1, 500)).stream().map(this::view).toList();
     }
 
     @GET
@@ -110,7 +110,7 @@ public class ReindexResource {
     @Operation(summary = "One request: waiting, running (with progress) or its outcome")
     @APIResponse(responseCode = "404", description = "No accepted request has this id")
     public Response request(@PathParam("requestId") String requestId) {
-        Optional<RequestRecord> request = ledger.request(requestId);
+        Optional<RequestRecord> request = history.request(requestId);
         if (request.isEmpty()) {
             return Response.status(Response.Status.NOT_FOUND)
                     .entity(Map.of("error", "No accepted request has id " + requestId)).build();

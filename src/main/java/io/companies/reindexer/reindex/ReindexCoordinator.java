@@ -20,6 +20,7 @@ import io.companies.reindexer.messaging.OutcomePublisher;
 import io.companies.reindexer.messaging.ReindexCompleted;
 import io.companies.reindexer.messaging.ReindexRequested;
 import io.companies.reindexer.state.AliasLock;
+import io.companies.reindexer.state.OutcomeOutbox;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.ClaimedRun;
 import io.quarkus.logging.Log;
@@ -50,6 +51,9 @@ public class ReindexCoordinator {
 
     @Inject
     RunLedger ledger;
+
+    @Inject
+    OutcomeOutbox outbox;
 
     @Inject
     OutcomePublisher publisher;
@@ -111,11 +115,11 @@ public class ReindexCoordinator {
         String alias = request.alias() == null ? config.alias() : request.alias();
         String rejection = rejectionOf(request, alias);
         if (rejection != null) {
-            ledger.record(ReindexCompleted.rejected(request.requestId(), alias, Instant.now(), rejection));
+            outbox.record(ReindexCompleted.rejected(request.requestId(), alias, Instant.now(), rejection));
             return Decision.REJECTED;
         }
         if (!config.enabled()) {
-            ledger.record(ReindexCompleted.skipped(request.requestId(), alias, Instant.now()));
+            outbox.record(ReindexCompleted.skipped(request.requestId(), alias, Instant.now()));
             return Decision.SKIPPED;
         }
         return switch (ledger.accept(request, alias)) {
@@ -246,7 +250,7 @@ public class ReindexCoordinator {
 
     private void publishOutbox() {
         try {
-            ledger.drainOutbox(publisher::publish);
+            outbox.drain(publisher::publish);
         } catch (RuntimeException e) {
             Log.errorf("Outcomes stay in the outbox until Kafka takes them: %s", e.getMessage());
         }

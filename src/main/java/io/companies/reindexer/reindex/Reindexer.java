@@ -1,7 +1,6 @@
 package io.companies.reindexer.reindex;
 
 import java.io.IOException;
-import java.time.Duration;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;

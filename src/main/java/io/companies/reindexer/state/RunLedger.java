@@ -10,7 +10,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,8 +25,8 @@ import io.companies.reindexer.messaging.ReindexRequested;
 
 /**
  * The service's durable memory, in its own schema ({@code reindexer}, see {@code db/migration}): the requests it
- * accepted, the runs that served them, and the outbox of outcomes not yet published. Every decision and its outcome
- * are written in one transaction, so a crash never loses one without the other.
+ * accepted and the runs that served them. Every decision is written in one transaction with its outcome and the
+ * outcome's copy in the {@link OutcomeOutbox}, so a crash never loses one without the other.
  */
 @ApplicationScoped
 public class RunLedger {
@@ -60,19 +59,9 @@ public class RunLedger {
             List<String> deletedIndices, Instant startedAt, List<String> requestIds) {
     }
 
-    /** A run as recorded. */
-    public record RunRecord(long id, String alias, String index, String state, Long documents, Instant startedAt,
-            Instant completedAt, String error, String instance, List<String> requestIds) {
-    }
-
-    /** An accepted request as recorded: waiting while {@code runId} is null, decided once {@code outcome} is set. */
-    public record RequestRecord(String requestId, String alias, Instant receivedAt, Long runId,
-            ReindexCompleted outcome) {
-    }
-
     /** Records a request durably, once per request id. */
     public Acceptance accept(ReindexRequested request, String alias) {
-        return inTransaction(connection -> {
+        return Transactions.inTransaction(dataSource, connection -> {
             try (PreparedStatement insert = connection.prepareStatement("""
                     insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, received_at)
                     values (?, ?, ?, ?, now()) on conflict (request_id) do nothing""")) {
@@ -89,21 +78,13 @@ public class RunLedger {
             if (earlier == null) {
                 return Acceptance.PENDING;
             }
-            insertOutbox(connection, request.requestId(), earlier);
+            OutcomeOutbox.insert(connection, request.requestId(), earlier);
             return Acceptance.REPUBLISHED;
         });
     }
 
-    /** Puts an outcome that no run decided (REJECTED, SKIPPED) in the outbox. */
-    public void record(ReindexCompleted outcome) {
-        inTransaction(connection -> {
-            insertOutbox(connection, outcome.requestId(), toJson(outcome));
-            return null;
-        });
-    }
-
     public boolean hasWaiting(String alias) {
-        return inTransaction(connection -> queryString(connection,
+        return Transactions.inTransaction(dataSource, connection -> queryString(connection,
                 "select request_id from reindexer.reindex_request where alias = ? and run_id is null and outcome is null"
                         + " limit 1", alias) != null);
     }
@@ -115,7 +96,7 @@ public class RunLedger {
      * @return the run, or empty when no request is waiting
      */
     public Optional<ClaimedRun> claim(String alias, String index, String instance) {
-        return inTransaction(connection -> {
+        return Transactions.inTransaction(dataSource, connection -> {
             List<String> requestIds = waitingIds(connection, alias);
             if (requestIds.isEmpty()) {
                 return Optional.empty();
@@ -151,7 +132,7 @@ public class RunLedger {
      * @return how many requests were answered
      */
     public int answerWaiting(String alias, Function<String, ReindexCompleted> answer) {
-        return inTransaction(connection -> {
+        return Transactions.inTransaction(dataSource, connection -> {
             List<String> requestIds = waitingIds(connection, alias);
             for (String requestId : requestIds) {
                 String outcome = toJson(answer.apply(requestId));
@@ -161,7 +142,7 @@ public class RunLedger {
                     update.setString(2, requestId);
                     update.executeUpdate();
                 }
-                insertOutbox(connection, requestId, outcome);
+                OutcomeOutbox.insert(connection, requestId, outcome);
             }
             return requestIds.size();
         });
@@ -169,7 +150,7 @@ public class RunLedger {
 
     /** Records the plan of the alias swap just before it is sent: after a crash, it tells whether the swap happened. */
     public void swapping(long runId, long documents, List<String> previousIndices, List<String> deletedIndices) {
-        inTransaction(connection -> {
+        Transactions.inTransaction(dataSource, connection -> {
             try (PreparedStatement update = connection.prepareStatement("""
                     update reindexer.reindex_run set state = 'SWAPPING', documents = ?, previous_indices = ?::jsonb,
                     deleted_indices = ?::jsonb where id = ?""")) {
@@ -186,7 +167,7 @@ public class RunLedger {
     /** Ends a run with the outcome of each request it served, and puts those outcomes in the outbox. */
     public void finish(long runId, List<ReindexCompleted> outcomes) {
         ReindexCompleted first = outcomes.getFirst();
-        inTransaction(connection -> {
+        Transactions.inTransaction(dataSource, connection -> {
             try (PreparedStatement update = connection.prepareStatement("""
                     update reindexer.reindex_run set state = ?, documents = ?, previous_indices = ?::jsonb,
                     deleted_indices = ?::jsonb, completed_at = ?, error = ? where id = ?""")) {
@@ -207,7 +188,7 @@ public class RunLedger {
                     update.setString(2, outcome.requestId());
                     update.executeUpdate();
                 }
-                insertOutbox(connection, outcome.requestId(), value);
+                OutcomeOutbox.insert(connection, outcome.requestId(), value);
             }
             return null;
         });
@@ -215,7 +196,7 @@ public class RunLedger {
 
     /** The runs of {@code alias} that never finished. Call it only while holding the alias's {@link AliasLock}. */
     public List<InterruptedRun> interrupted(String alias) {
-        return inTransaction(connection -> {
+        return Transactions.inTransaction(dataSource, connection -> {
             List<InterruptedRun> runs = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
                     select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices,
@@ -235,75 +216,6 @@ public class RunLedger {
         });
     }
 
-    /** The latest {@code limit} runs, newest first. */
-    public List<RunRecord> recentRuns(int limit) {
-        return inTransaction(connection -> {
-            List<RunRecord> runs = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("""
-                    select r.id, r.alias, r.index_name, r.state, r.documents, r.started_at, r.completed_at, r.error,
-                    r.instance, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id
-                    order by q.received_at)
-                    from reindexer.reindex_run r order by r.id desc limit ?""")) {
-                select.setInt(1, limit);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        OffsetDateTime completed = rows.getObject(7, OffsetDateTime.class);
-                        runs.add(new RunRecord(rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getString(4), (Long) rows.getObject(5),
-                                rows.getObject(6, OffsetDateTime.class).toInstant(),
-                                completed == null ? null : completed.toInstant(), rows.getString(8), rows.getString(9),
-                                List.of((String[]) rows.getArray(10).getArray())));
-                    }
-                }
-            }
-            return runs;
-        });
-    }
-
-    public Optional<RequestRecord> request(String requestId) {
-        return inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("""
-                    select request_id, alias, received_at, run_id, outcome from reindexer.reindex_request
-                    where request_id = ?""")) {
-                select.setString(1, requestId);
-                try (ResultSet rows = select.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.empty();
-                    }
-                    String outcome = rows.getString(5);
-                    return Optional.of(new RequestRecord(rows.getString(1), rows.getString(2),
-                            rows.getObject(3, OffsetDateTime.class).toInstant(), (Long) rows.getObject(4),
-                            outcome == null ? null : json.readValue(outcome, ReindexCompleted.class)));
-                }
-            }
-        });
-    }
-
-    /**
-     * Hands every outcome in the outbox to {@code publish}, oldest first, deleting each one it returned from. Stops at
-     * the first that throws, which stays for a later call. Rows another caller is publishing are skipped.
-     */
-    public void drainOutbox(Consumer<ReindexCompleted> publish) {
-        inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "select id, outcome from reindexer.outcome_outbox order by id limit 1 for update skip locked");
-                    PreparedStatement delete = connection.prepareStatement("delete from reindexer.outcome_outbox where id = ?")) {
-                while (true) {
-                    try (ResultSet rows = select.executeQuery()) {
-                        if (!rows.next()) {
-                            return null;
-                        }
-                        publish.accept(json.readValue(rows.getString(2), ReindexCompleted.class));
-                        delete.setLong(1, rows.getLong(1));
-                        delete.executeUpdate();
-                    }
-                    // One row per transaction: an outcome published is never published again after a later failure.
-                    connection.commit();
-                }
-            }
-        });
-    }
-
     /**
      * Takes the lock that allows one run of {@code alias} at a time, across every instance of the service: a
      * PostgreSQL advisory lock, held by a connection of its own for as long as the run lasts, and released by the
@@ -316,26 +228,6 @@ public class RunLedger {
             return AliasLock.tryTake(dataSource.getConnection(), alias);
         } catch (SQLException e) {
             throw new RunLedgerException("Failed to take the run lock of alias " + alias + ": " + e.getMessage(), e);
-        }
-    }
-
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException, JsonProcessingException;
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | JsonProcessingException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException | JsonProcessingException e) {
-            throw new RunLedgerException("The run ledger is unavailable: " + e.getMessage(), e);
         }
     }
 
@@ -361,15 +253,6 @@ public class RunLedger {
             try (ResultSet rows = select.executeQuery()) {
                 return rows.next() ? rows.getString(1) : null;
             }
-        }
-    }
-
-    private static void insertOutbox(Connection connection, String requestId, String outcome) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "insert into reindexer.outcome_outbox (request_id, outcome) values (?, ?::jsonb)")) {
-            insert.setString(1, requestId);
-            insert.setString(2, outcome);
-            insert.executeUpdate();
         }
     }
 

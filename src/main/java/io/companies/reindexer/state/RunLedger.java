@@ -31,6 +31,9 @@ import io.companies.reindexer.messaging.ReindexRequested;
 @ApplicationScoped
 public class RunLedger {
 
+    // A request waits from its acceptance until a run claims it or, with the flag off, it is answered without one.
+    private static final String WAITING = "alias = ? and run_id is null and outcome is null";
+
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 
@@ -85,8 +88,7 @@ public class RunLedger {
 
     public boolean hasWaiting(String alias) {
         return Transactions.inTransaction(dataSource, connection -> queryString(connection,
-                "select request_id from reindexer.reindex_request where alias = ? and run_id is null and outcome is null"
-                        + " limit 1", alias) != null);
+                "select request_id from reindexer.reindex_request where " + WAITING + " limit 1", alias) != null);
     }
 
     /**
@@ -135,14 +137,7 @@ public class RunLedger {
         return Transactions.inTransaction(dataSource, connection -> {
             List<String> requestIds = waitingIds(connection, alias);
             for (String requestId : requestIds) {
-                String outcome = toJson(answer.apply(requestId));
-                try (PreparedStatement update = connection.prepareStatement(
-                        "update reindexer.reindex_request set outcome = ?::jsonb where request_id = ?")) {
-                    update.setString(1, outcome);
-                    update.setString(2, requestId);
-                    update.executeUpdate();
-                }
-                OutcomeOutbox.insert(connection, requestId, outcome);
+                decide(connection, answer.apply(requestId));
             }
             return requestIds.size();
         });
@@ -181,14 +176,7 @@ public class RunLedger {
                 update.executeUpdate();
             }
             for (ReindexCompleted outcome : outcomes) {
-                String value = toJson(outcome);
-                try (PreparedStatement update = connection.prepareStatement(
-                        "update reindexer.reindex_request set outcome = ?::jsonb where request_id = ?")) {
-                    update.setString(1, value);
-                    update.setString(2, outcome.requestId());
-                    update.executeUpdate();
-                }
-                OutcomeOutbox.insert(connection, outcome.requestId(), value);
+                decide(connection, outcome);
             }
             return null;
         });
@@ -231,12 +219,23 @@ public class RunLedger {
         }
     }
 
+    /** Records the outcome of a request and puts a copy in the outbox, in the caller's transaction. */
+    private void decide(Connection connection, ReindexCompleted outcome) throws SQLException, JsonProcessingException {
+        String value = toJson(outcome);
+        try (PreparedStatement update = connection.prepareStatement(
+                "update reindexer.reindex_request set outcome = ?::jsonb where request_id = ?")) {
+            update.setString(1, value);
+            update.setString(2, outcome.requestId());
+            update.executeUpdate();
+        }
+        OutcomeOutbox.insert(connection, outcome.requestId(), value);
+    }
+
     /** The requests of {@code alias} waiting for a run, oldest first, locked until the transaction ends. */
     private static List<String> waitingIds(Connection connection, String alias) throws SQLException {
         List<String> requestIds = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("""
-                select request_id from reindexer.reindex_request where alias = ? and run_id is null and outcome is null
-                order by received_at for update""")) {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select request_id from reindexer.reindex_request where " + WAITING + " order by received_at for update")) {
             select.setString(1, alias);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {

@@ -302,7 +302,34 @@ CONSUMER_PID=$!
 # 3. one service run
 
 declare -a R_DOCS R_WALL R_MB R_READBUILD R_BULK R_CATCHUP R_REFRESH R_SWAP R_CREATE R_HEAP R_RSS R_INDEX
-declare -a C_DOCS C_BYTES C_CREATE C_BULK C_SETTLE C_TOTAL
+declare -a R_CPU R_PG_CPU R_ENGINE_CPU
+declare -a C_DOCS C_BYTES C_CREATE C_BULK C_SETTLE C_TOTAL C_ENGINE_CPU C_SENDER_CPU
+
+# CPU seconds (user + system) from /proc, in clock ticks: the engine's CPU is the bottleneck, so the CPU the
+# service and PostgreSQL take during a run is what the run loses to the ceiling.
+CLK_TCK="$(getconf CLK_TCK)"
+ticks_of() {   # ticks_of PID: its own CPU plus that of its reaped children
+  local stat fields
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+  read -ra fields <<<"${stat##*) }"   # after the command name, which may hold spaces: field 3 is fields[0]
+  echo $((fields[11] + fields[12] + fields[13] + fields[14]))
+}
+tree_ticks() {   # tree_ticks PID: ticks_of PID and of its live children (PostgreSQL's backends)
+  local total child
+  total="$(ticks_of "$1")"
+  for child in $(pgrep -P "$1"); do
+    total=$((total + $(ticks_of "$child")))
+  done
+  echo "$total"
+}
+CHILDREN_TICKS=0
+children_ticks() {   # CHILDREN_TICKS: CPU of this shell's reaped children (the ceiling's sender), from the times builtin
+  times >"$BENCH_DIR/times.txt"   # not in a command substitution: a subshell has children of its own
+  CHILDREN_TICKS="$(sed -n 2p "$BENCH_DIR/times.txt" | awk -v hz="$CLK_TCK" '{ t = 0
+    for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += (p[1] * 60 + p[2]) * hz } printf "%d\n", t }')"
+}
+stack_pid() { cat "$STACK_DIR/run/$1.pid" 2>/dev/null || echo 0; }
+cpu_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f\n", t / hz }'; }
 
 HWM_KB=0
 read_hwm() {   # VmHWM of PID into HWM_KB (bash builtins only: no process per sample)
@@ -353,6 +380,10 @@ service_run() {
   local gc_offset
   gc_offset=$(stat -c %s "$gclog" 2>/dev/null || echo 0)
   HWM_KB=0
+  local cpu0 pg0 engine0
+  cpu0="$(ticks_of "$SERVICE_PID")"
+  pg0="$(tree_ticks "$(stack_pid postgres)")"
+  engine0="$(ticks_of "$(stack_pid opensearch)")"
 
   request_id="bench-$STAMP-$rep-$RANDOM$RANDOM"
   request="{\"requestId\":\"$request_id\",\"requestedBy\":\"dev/bench.sh\",\"requestedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
@@ -374,6 +405,9 @@ service_run() {
     sleep 0.25
   done
   read_hwm "$SERVICE_PID"
+  R_CPU[rep]="$(cpu_s $(($(ticks_of "$SERVICE_PID") - cpu0)))"
+  R_PG_CPU[rep]="$(cpu_s $(($(tree_ticks "$(stack_pid postgres)") - pg0)))"
+  R_ENGINE_CPU[rep]="$(cpu_s $(($(ticks_of "$(stack_pid opensearch)") - engine0)))"
   kill "$JSTAT_PID" 2>/dev/null || true
   wait "$JSTAT_PID" 2>/dev/null || true
   JSTAT_PID=""
@@ -426,6 +460,7 @@ service_run() {
   R_HEAP[rep]=$(((jstat_kb > gc_kb ? jstat_kb : gc_kb) / 1024))
   R_RSS[rep]=$((HWM_KB / 1024))
   info "stage times: $(sed -E 's/.*: stage times: //' <<<"$times_line")"
+  info "CPU during the run: service ${R_CPU[rep]} s, PostgreSQL ${R_PG_CPU[rep]} s, engine ${R_ENGINE_CPU[rep]} s"
   info "peak heap used ${R_HEAP[rep]} MB (jstat $((jstat_kb / 1024)) MB, GC log $((gc_kb / 1024)) MB), peak RSS ${R_RSS[rep]} MB"
 }
 
@@ -444,9 +479,16 @@ ceiling_run() {
   local rep=$1 out line
   CEILING_INDEX="$CEILING_PREFIX$STAMP-$rep"
   step "Ceiling run $rep/$REPEAT: $SENDERS senders into $CEILING_INDEX"
+  local engine0 children0
+  engine0="$(ticks_of "$(stack_pid opensearch)")"
+  children_ticks
+  children0=$CHILDREN_TICKS
   run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
     --url "$ENGINE_URL" --index "$CEILING_INDEX" --dir "$NDJSON_DIR" --senders "$SENDERS" \
     || die "ceiling run $rep failed"
+  C_ENGINE_CPU[rep]="$(cpu_s $(($(ticks_of "$(stack_pid opensearch)") - engine0)))"
+  children_ticks
+  C_SENDER_CPU[rep]="$(cpu_s $((CHILDREN_TICKS - children0)))"
   out="$(cat "$BENCH_DIR/ceiling-$rep.out")"
   engine -o /dev/null -X DELETE "$ENGINE_URL/$CEILING_INDEX" 2>/dev/null || true   # deleted already; make sure
   CEILING_INDEX=""
@@ -490,6 +532,7 @@ service_cell() {   # service_cell KIND(rep number|median|range) ARRAY FORMAT(s|n
     case $format in
       s) secs "$1" ;;
       n0) fmt 0 "$1" ;;
+      c1) fmt 1 "$1" ;;
     esac
   }
   case $kind in
@@ -536,9 +579,12 @@ table 'run\tcompanies\tpublished\tdocuments\twall s\tdocs/s\tNDJSON MB\tread+bui
   R_COMPANIES:n0 R_PUBLISHED:n0 R_DOCS:n0 R_WALL:s R_RATE:n0 R_MB:n0 R_READBUILD:s R_BULK:s R_CATCHUP:s R_REFRESH:s R_SWAP:s \
   R_HEAP:n0 R_RSS:n0
 echo
+echo "CPU seconds taken during each service run (user + system): by the service, by PostgreSQL, by the engine:"
+table 'run\tservice CPU s\tPostgreSQL CPU s\tengine CPU s' R_CPU:c1 R_PG_CPU:c1 R_ENGINE_CPU:c1
+echo
 echo "Ceiling runs ($SENDERS concurrent _bulk senders, same documents and body limits; total = create + bulk + settings, refresh and count):"
-table 'run\tdocuments\tNDJSON MB\tcreate s\tbulk s\trefresh+verify s\ttotal s\tdocs/s' \
-  C_DOCS:n0 C_MB:n0 C_CREATE:s C_BULK:s C_SETTLE:s C_TOTAL:s C_RATE:n0
+table 'run\tdocuments\tNDJSON MB\tcreate s\tbulk s\trefresh+verify s\ttotal s\tdocs/s\tsender CPU s\tengine CPU s' \
+  C_DOCS:n0 C_MB:n0 C_CREATE:s C_BULK:s C_SETTLE:s C_TOTAL:s C_RATE:n0 C_SENDER_CPU:c1 C_ENGINE_CPU:c1
 echo
 printf 'Service docs/s:  median %s (min-max %s)\n' "$(service_cell median R_RATE n0)" "$(service_cell range R_RATE n0)"
 printf 'Ceiling docs/s:  median %s (min-max %s)\n' "$(service_cell median C_RATE n0)" "$(service_cell range C_RATE n0)"

@@ -54,6 +54,12 @@ public final class BulkBatch {
         items.add(new Item(id, start, body.size()));
     }
 
+    /** Empties the batch, keeping its buffer. */
+    void clear() {
+        body.reset();
+        items.clear();
+    }
+
     public boolean isFull() {
         return items.size() >= maxDocuments || body.size() >= maxBytes;
     }

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 import org.elasticsearch.client.ResponseException;
 
@@ -23,6 +26,10 @@ import io.quarkus.logging.Log;
  * as too busy (429) and requests that met a transient failure are sent again with exponential backoff, a bounded
  * number of times; any other item failure fails the whole load. Sending
  * overlaps with building the next batch, and more than one request in flight keeps every engine core busy.
+ * <p>
+ * The batches are recycled: a sent batch is emptied and handed out again by {@link #newBatch()}, so a load of any
+ * size lives in {@code concurrency + 1} buffers of a few MB. Allocating a fresh one per request cost the service
+ * most of its garbage-collection time (each is a humongous object to G1).
  */
 public final class BulkIndexer implements AutoCloseable {
 
@@ -36,15 +43,20 @@ public final class BulkIndexer implements AutoCloseable {
     private final Duration initialBackoff;
     private final ExecutorService senders;
     private final Semaphore inFlight;
+    private final Supplier<BulkBatch> batches;
+    private final Queue<BulkBatch> sent = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final LongAdder documents = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final Timer latency;
     private final Counter retries;
 
-    /** @param registry gets the latency of each bulk request and the number of retries */
+    /**
+     * @param batches makes an empty batch when none is free to reuse
+     * @param registry gets the latency of each bulk request and the number of retries
+     */
     public BulkIndexer(SearchEngine engine, String index, int concurrency, int maxRetries, Duration initialBackoff,
-            MeterRegistry registry) {
+            Supplier<BulkBatch> batches, MeterRegistry registry) {
         this.engine = engine;
         this.latency = Timer.builder("reindex.bulk.requests").description("Latency of the _bulk requests")
                 .register(registry);
@@ -57,11 +69,18 @@ public final class BulkIndexer implements AutoCloseable {
         this.senders = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("bulk-sender-", 0).daemon()
                 .factory());
         this.inFlight = new Semaphore(concurrency);
+        this.batches = batches;
+    }
+
+    /** An empty batch to fill: one already sent, or a new one while fewer than {@code concurrency + 1} exist. */
+    public BulkBatch newBatch() {
+        BulkBatch batch = sent.poll();
+        return batch == null ? batches.get() : batch;
     }
 
     /**
      * Hands {@code batch} to a sender, waiting while {@code concurrency} batches are in flight. Throws the failure of
-     * any earlier batch.
+     * any earlier batch. The batch is reused once sent: the caller must not touch it again.
      */
     public void submit(BulkBatch batch) throws IOException, InterruptedException {
         throwIfFailed();
@@ -72,6 +91,8 @@ public final class BulkIndexer implements AutoCloseable {
             } catch (Exception e) {
                 failure.compareAndSet(null, e);
             } finally {
+                batch.clear();
+                sent.add(batch);
                 inFlight.release();
             }
         });

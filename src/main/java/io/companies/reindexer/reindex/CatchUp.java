@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import io.companies.reindexer.index.BulkBatch;
@@ -28,19 +27,17 @@ final class CatchUp {
 
     private final CompanySource source;
     private final BulkIndexer indexer;
-    private final Supplier<BulkBatch> newBatch;
     private final int readSize;
     private BulkBatch batch;
     private long written;
     private long deleted;
 
     /** @param readSize most companies read again in one round trip */
-    CatchUp(CompanySource source, BulkIndexer indexer, Supplier<BulkBatch> newBatch, int readSize) {
+    CatchUp(CompanySource source, BulkIndexer indexer, int readSize) {
         this.source = source;
         this.indexer = indexer;
-        this.newBatch = newBatch;
         this.readSize = readSize;
-        this.batch = newBatch.get();
+        this.batch = indexer.newBatch();
     }
 
     /**
@@ -136,7 +133,7 @@ final class CatchUp {
     private void sendIfFull() throws IOException, InterruptedException {
         if (batch.isFull()) {
             indexer.submit(batch);
-            batch = newBatch.get();
+            batch = indexer.newBatch();
         }
     }
 }

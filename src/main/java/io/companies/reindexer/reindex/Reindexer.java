@@ -121,7 +121,7 @@ public class Reindexer {
         tracker.expect(source.countPublished());
         try (BulkIndexer indexer = newIndexer(index.name())) {
             Fingerprints indexed = new Fingerprints(1024);
-            BulkBatch batch = newBatch();
+            BulkBatch batch = indexer.newBatch();
             int afterId = CompanySource.BEFORE_FIRST;
             while (true) {
                 long start = System.nanoTime();
@@ -141,7 +141,7 @@ public class Reindexer {
                         start = times.add("build", start);
                         indexer.submit(batch);
                         start = times.add("wait for bulk", start);
-                        batch = newBatch();
+                        batch = indexer.newBatch();
                     }
                 }
                 times.add("build", start);
@@ -176,7 +176,7 @@ public class Reindexer {
         try {
             for (int pass = 1; pass <= CATCH_UP_PASSES; pass++) {
                 try (BulkIndexer indexer = newIndexer(index)) {
-                    CatchUp catchUp = new CatchUp(source, indexer, this::newBatch, config.source().pageSize());
+                    CatchUp catchUp = new CatchUp(source, indexer, config.source().pageSize());
                     indexed = catchUp.pass(indexed);
                     Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted", runId, pass,
                             when, catchUp.written(), catchUp.deleted());
@@ -229,7 +229,7 @@ public class Reindexer {
 
     private BulkIndexer newIndexer(String index) {
         return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().maxRetries(),
-                config.bulk().initialBackoff(), registry);
+                config.bulk().initialBackoff(), this::newBatch, registry);
     }
 
     private BulkBatch newBatch() {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -41,11 +42,19 @@ class BulkIndexerTest {
     }
 
     private final ScriptedEngine engine = new ScriptedEngine();
+    private final AtomicInteger batchesMade = new AtomicInteger();
     private final BulkIndexer indexer = new BulkIndexer(engine, "companies-x", 2, 2, Duration.ofMillis(1),
-            new SimpleMeterRegistry());
+            () -> {
+                batchesMade.incrementAndGet();
+                return emptyBatch();
+            }, new SimpleMeterRegistry());
+
+    private static BulkBatch emptyBatch() {
+        return new BulkBatch(new ObjectMapper().writer(), 100, 1_000_000);
+    }
 
     private static BulkBatch batchOf(String... ids) {
-        BulkBatch batch = new BulkBatch(new ObjectMapper().writer(), 100, 1_000_000);
+        BulkBatch batch = emptyBatch();
         for (String id : ids) {
             batch.add(id, Map.of("id", id));
         }
@@ -116,5 +125,27 @@ class BulkIndexerTest {
         assertThatThrownBy(indexer::flush).isInstanceOf(BulkFailedException.class).hasMessageContaining("document 2");
         assertThat(indexer.documents()).isEqualTo(1);
         indexer.close();
+    }
+
+    @Test
+    void sentBatchesAreEmptiedAndReusedSoALoadNeedsConcurrencyPlusOneBuffers() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            engine.answers.add(new BulkResult(1, List.of(), List.of()));
+        }
+        for (int i = 0; i < 20; i++) {
+            BulkBatch batch = indexer.newBatch();
+            assertThat(batch.isEmpty()).isTrue();
+            batch.add("doc-" + i, Map.of("n", i));
+            indexer.submit(batch);
+        }
+        indexer.flush();
+        indexer.close();
+
+        assertThat(indexer.documents()).isEqualTo(20);
+        assertThat(batchesMade).hasValueLessThanOrEqualTo(3);
+        assertThat(engine.bodies).hasSize(20)
+                .allSatisfy(body -> assertThat(body.lines().filter(line -> line.startsWith("{\"index\"")).count())
+                        .isEqualTo(1));
+        assertThat(engine.bodies.get(19)).startsWith("{\"index\":{\"_id\":\"doc-19\"}}\n{\"n\":19}");
     }
 }

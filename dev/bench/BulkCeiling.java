@@ -100,6 +100,7 @@ public class BulkCeiling {
         READ_ONLY_SETTINGS.forEach(indexSettings::remove);
         indexSettings.put("number_of_replicas", "0");
         indexSettings.put("refresh_interval", "-1");
+        indexSettings.put("translog.durability", "async");   // as the service loads (IndexDefinition)
         Map<String, Object> mappingAnswer = obj(Json.parse(engine.call("GET", "/" + index + "/_mapping", null, 200)));
         Map<String, Object> mappings = obj(obj(mappingAnswer.values().iterator().next()).get("mappings"));
         mappings.remove("_meta");   // the service's "complete" mark, not part of the definition
@@ -110,6 +111,7 @@ public class BulkCeiling {
         Map<String, Object> settleIndex = new LinkedHashMap<>();
         settleIndex.put("number_of_replicas", replicas);
         settleIndex.put("refresh_interval", Json.NULL);
+        settleIndex.put("translog.durability", Json.NULL);
         Files.writeString(out.resolve("settle.json"), Json.write(Map.of("index", settleIndex)));
 
         // The documents, in _doc order, cut into bodies like the service's: at most maxDocs and maxBytes each.

@@ -30,6 +30,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 public class SearchEngine {
 
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
+    /**
+     * All {@link BulkResult} reads of an item: about 40 bytes an item instead of 250, which the engine does not have
+     * to write nor the service to parse.
+     */
+    private static final String BULK_ANSWER_FIELDS = "items.*._id,items.*.status,items.*.error";
 
     @Inject
     RestClient client;
@@ -53,6 +58,7 @@ public class SearchEngine {
     /** Sends one {@code _bulk} body of NDJSON lines into {@code index} and returns the parsed answer. */
     public BulkResult bulk(String index, byte[] ndjson, int length) throws IOException {
         Request request = new Request("POST", "/" + index + "/_bulk");
+        request.addParameter("filter_path", BULK_ANSWER_FIELDS);
         request.setEntity(new ByteArrayEntity(ndjson, 0, length, NDJSON));
         try (InputStream body = client.performRequest(request).getEntity().getContent()) {
             return BulkResult.parse(json, body);

@@ -17,7 +17,9 @@
 # GC log's before-GC sizes) and the RSS (VmHWM) every 250 ms, reads the stage times and NDJSON size from the log and
 # stops the service. After the first run the documents of the index it built are exported once into NDJSON bulk
 # files (untimed); each ceiling run loads them with dev/bench/BulkCeiling.java into a fresh index with the same
-# settings and mappings, refreshes, checks the count and deletes that index. Prints a table (per run, median,
+# settings and mappings, refreshes, checks the count and deletes that index. Both also report the CPU seconds
+# (user + system, from /proc) that the service, PostgreSQL, the ceiling's sender and the engine took while they ran:
+# the engine's CPU is the bottleneck, so what the others take is what a run loses. Prints tables (per run, median,
 # min-max) and saves the whole output to STACK_DIR/bench/bench-<time>.txt.
 #
 # Environment (defaults in brackets): STACK_DIR [<repo>/.stack], PG_PORT [5432], KAFKA_PORT [9092],
@@ -301,7 +303,7 @@ CONSUMER_PID=$!
 # ---------------------------------------------------------------------------------------------------------------
 # 3. one service run
 
-declare -a R_DOCS R_WALL R_MB R_READBUILD R_BULK R_CATCHUP R_REFRESH R_SWAP R_CREATE R_HEAP R_RSS R_INDEX
+declare -a R_DOCS R_WALL R_MB R_READBUILD R_BULK R_CATCHUP R_REFRESH R_SWAP R_CREATE R_HEAP R_LIVE R_RSS R_INDEX
 declare -a R_CPU R_PG_CPU R_ENGINE_CPU
 declare -a C_DOCS C_BYTES C_CREATE C_BULK C_SETTLE C_TOTAL C_ENGINE_CPU C_SENDER_CPU
 
@@ -458,9 +460,15 @@ service_run() {
     | awk '{ v = $0 + 0; u = substr($0, length($0) - 2, 1); if (u == "M") v *= 1024; else if (u == "G") v *= 1048576
              if (v > m) m = v } END { printf "%d\n", m }')"
   R_HEAP[rep]=$(((jstat_kb > gc_kb ? jstat_kb : gc_kb) / 1024))
+  # What each collection left: the largest is the most the run ever kept (live data plus old garbage not yet
+  # collected); the peak above also holds the young generation, whose size G1 chooses.
+  R_LIVE[rep]="$(tail -c +$((gc_offset + 1)) "$gclog" 2>/dev/null | grep -oE -- '->[0-9]+[KMG]' \
+    | awk '{ v = substr($0, 3) + 0; u = substr($0, length($0), 1); if (u == "K") v /= 1024; else if (u == "G") v *= 1024
+             if (v > m) m = v } END { printf "%d\n", m }')"
   R_RSS[rep]=$((HWM_KB / 1024))
   info "stage times: $(sed -E 's/.*: stage times: //' <<<"$times_line")"
   info "CPU during the run: service ${R_CPU[rep]} s, PostgreSQL ${R_PG_CPU[rep]} s, engine ${R_ENGINE_CPU[rep]} s"
+  info "heap after GC at most ${R_LIVE[rep]} MB"
   info "peak heap used ${R_HEAP[rep]} MB (jstat $((jstat_kb / 1024)) MB, GC log $((gc_kb / 1024)) MB), peak RSS ${R_RSS[rep]} MB"
 }
 
@@ -575,9 +583,9 @@ echo "  data:        N=$COMPANIES companies (seed $SEED), $PUBLISHED published"
 echo "  bulk bodies: at most $MAX_DOCS documents and $MAX_BYTES bytes; machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 echo
 echo "Service runs (wall = the outcome's durationMs; phases from the run's 'stage times' log line):"
-table 'run\tcompanies\tpublished\tdocuments\twall s\tdocs/s\tNDJSON MB\tread+build s\tbulk s\tcatch-up s\trefresh+verify s\tswap s\theap MB\tRSS MB' \
+table 'run\tcompanies\tpublished\tdocuments\twall s\tdocs/s\tNDJSON MB\tread+build s\tbulk s\tcatch-up s\trefresh+verify s\tswap s\theap MB\tafter GC MB\tRSS MB' \
   R_COMPANIES:n0 R_PUBLISHED:n0 R_DOCS:n0 R_WALL:s R_RATE:n0 R_MB:n0 R_READBUILD:s R_BULK:s R_CATCHUP:s R_REFRESH:s R_SWAP:s \
-  R_HEAP:n0 R_RSS:n0
+  R_HEAP:n0 R_LIVE:n0 R_RSS:n0
 echo
 echo "CPU seconds taken during each service run (user + system): by the service, by PostgreSQL, by the engine:"
 table 'run\tservice CPU s\tPostgreSQL CPU s\tengine CPU s' R_CPU:c1 R_PG_CPU:c1 R_ENGINE_CPU:c1

@@ -83,7 +83,6 @@ public class Reindexer {
             tracker.stage("load");
             Fingerprints indexed = indexAll(runId, newIndex, control, times);
             start = System.nanoTime();
-            tracker.stage("catch up");
             indexed = catchUp(runId, index, indexed, "before the swap");
             start = times.add("catch up", start);
             tracker.stage("refresh and verify");
@@ -92,7 +91,6 @@ public class Reindexer {
             tracker.stage("swap");
             AliasSwap swap = swapAlias(newIndex, documents, control);
             start = times.add("swap", start);
-            tracker.stage("catch up after swap");
             catchUpAfterSwap(runId, index, indexed);
             times.add("catch up after swap", start);
             Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
@@ -175,12 +173,12 @@ public class Reindexer {
     private Fingerprints catchUp(String runId, String index, Fingerprints indexed, String when) {
         try {
             for (int pass = 1; pass <= CATCH_UP_PASSES; pass++) {
+                tracker.stage("catch up " + when);
                 try (BulkIndexer indexer = newIndexer(index)) {
                     CatchUp catchUp = new CatchUp(source, indexer, config.source().pageSize());
                     indexed = catchUp.pass(indexed);
                     Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted", runId, pass,
                             when, catchUp.written(), catchUp.deleted());
-                    tracker.stage("catch up " + when);
                     if (catchUp.written() + catchUp.deleted() == 0) {
                         break;
                     }

@@ -43,26 +43,36 @@ final class CatchUp {
     /**
      * Runs the pass and waits until the index has every change it sent.
      *
-     * @param indexed what the index holds, with the fingerprints its documents were built from
-     * @return what the index holds after the pass
+     * @param indexed what the index holds, with the fingerprints its documents were built from; read once
+     * @return what the index holds after the pass, for the caller to close
      */
     Fingerprints pass(Fingerprints indexed) throws IOException, InterruptedException {
-        Fingerprints current = new Fingerprints(indexed.size() + 1024);
-        int next = 0;
+        Fingerprints current = new Fingerprints();
+        try {
+            merge(indexed.cursor(), current);
+            return current;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            current.close();
+            throw e;
+        }
+    }
+
+    private void merge(Fingerprints.Cursor known, Fingerprints current) throws IOException, InterruptedException {
         int afterId = CompanySource.BEFORE_FIRST;
         for (Versions page = source.versionsAfter(afterId); !page.isEmpty(); page = source.versionsAfter(afterId)) {
             List<Integer> changed = new ArrayList<>();
             for (int i = 0; i < page.ids().length; i++) {
                 int id = page.ids()[i];
-                while (next < indexed.size() && indexed.id(next) < id) {
-                    delete(indexed.id(next++));
+                while (!known.exhausted() && known.id() < id) {
+                    delete(known.id());
+                    known.advance();
                 }
-                boolean known = next < indexed.size() && indexed.id(next) == id;
-                if (!known || indexed.print(next) != page.fingerprints()[i]) {
+                boolean isKnown = !known.exhausted() && known.id() == id;
+                if (!isKnown || known.print() != page.fingerprints()[i]) {
                     changed.add(id);
                 }
-                if (known) {
-                    next++;
+                if (isKnown) {
+                    known.advance();
                 }
             }
             Map<Integer, Long> rewritten = rewrite(changed);
@@ -77,14 +87,14 @@ final class CatchUp {
             }
             afterId = page.lastId();
         }
-        while (next < indexed.size()) {
-            delete(indexed.id(next++));
+        while (!known.exhausted()) {
+            delete(known.id());
+            known.advance();
         }
         if (!batch.isEmpty()) {
             indexer.submit(batch);
         }
         indexer.flush();
-        return current;
     }
 
     /** Documents indexed again by the pass. */

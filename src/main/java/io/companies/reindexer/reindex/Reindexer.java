@@ -81,22 +81,23 @@ public class Reindexer {
         try (NewIndex newIndex = create(index)) {
             start = times.add("create", start);
             tracker.stage("load");
-            Fingerprints indexed = indexAll(runId, newIndex, control, times);
+            Fingerprints loaded = indexAll(runId, newIndex, control, times);
             start = System.nanoTime();
-            indexed = catchUp(runId, index, indexed, "before the swap");
-            start = times.add("catch up", start);
-            tracker.stage("refresh and verify");
-            long documents = settle(newIndex, indexed.size());
-            start = times.add("refresh and verify", start);
-            tracker.stage("swap");
-            AliasSwap swap = swapAlias(newIndex, documents, control);
-            start = times.add("swap", start);
-            catchUpAfterSwap(runId, index, indexed);
-            times.add("catch up after swap", start);
-            Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
-                    config.alias(), index, documents, swap.previous(), swap.deleted());
-            Log.infof("Run %s: stage times: %s", runId, times);
-            return new RunResult(index, swap.previous(), swap.deleted(), documents);
+            try (Fingerprints indexed = catchUp(runId, index, loaded, "before the swap")) {
+                start = times.add("catch up", start);
+                tracker.stage("refresh and verify");
+                long documents = settle(newIndex, indexed.size());
+                start = times.add("refresh and verify", start);
+                tracker.stage("swap");
+                AliasSwap swap = swapAlias(newIndex, documents, control);
+                start = times.add("swap", start);
+                catchUpAfterSwap(runId, index, indexed);
+                times.add("catch up after swap", start);
+                Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
+                        config.alias(), index, documents, swap.previous(), swap.deleted());
+                Log.infof("Run %s: stage times: %s", runId, times);
+                return new RunResult(index, swap.previous(), swap.deleted(), documents);
+            }
         }
     }
 
@@ -117,8 +118,9 @@ public class Reindexer {
      */
     private Fingerprints indexAll(String runId, NewIndex index, RunControl control, StageTimes times) {
         tracker.expect(source.countPublished());
+        Fingerprints indexed = null;
         try (BulkIndexer indexer = newIndexer(index.name())) {
-            Fingerprints indexed = new Fingerprints(1024);
+            indexed = new Fingerprints();
             BulkBatch batch = indexer.newBatch();
             int afterId = CompanySource.BEFORE_FIRST;
             while (true) {
@@ -156,11 +158,14 @@ public class Reindexer {
                     indexer.bytes() / 1_000_000, index.name());
             return indexed;
         } catch (ReindexException e) {
+            close(indexed);
             throw e;
         } catch (InterruptedException e) {
+            close(indexed);
             Thread.currentThread().interrupt();
             throw new ReindexException("Interrupted while indexing companies into " + index.name(), index.name(), e);
         } catch (IOException | RuntimeException e) {
+            close(indexed);
             throw new ReindexException("Failed to index companies into " + index.name() + ": " + e.getMessage(),
                     index.name(), e);
         }
@@ -169,6 +174,8 @@ public class Reindexer {
     /**
      * Sends the changes the source took while the index was being filled, pass after pass until one finds none: each
      * pass is short, so the next one has little to do. Bounded, because writers may never pause.
+     *
+     * @param indexed what the index holds; closed by this call, which returns what it holds after the passes
      */
     private Fingerprints catchUp(String runId, String index, Fingerprints indexed, String when) {
         try {
@@ -176,7 +183,9 @@ public class Reindexer {
                 tracker.stage("catch up " + when);
                 try (BulkIndexer indexer = newIndexer(index)) {
                     CatchUp catchUp = new CatchUp(source, indexer, config.source().pageSize());
-                    indexed = catchUp.pass(indexed);
+                    Fingerprints current = catchUp.pass(indexed);
+                    indexed.close();
+                    indexed = current;
                     Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted", runId, pass,
                             when, catchUp.written(), catchUp.deleted());
                     if (catchUp.written() + catchUp.deleted() == 0) {
@@ -186,9 +195,11 @@ public class Reindexer {
             }
             return indexed;
         } catch (InterruptedException e) {
+            indexed.close();
             Thread.currentThread().interrupt();
             throw new ReindexException("Interrupted while catching up with changes in " + index, index, e);
         } catch (IOException | RuntimeException e) {
+            indexed.close();
             throw new ReindexException("Failed to catch up with the changes made during the run in " + index + ": "
                     + e.getMessage(), index, e);
         }
@@ -197,13 +208,21 @@ public class Reindexer {
     /**
      * Catches up with the changes made between the last pass and the swap: until the swap, the owning application's
      * live updates went to the old index. The new index is already live, so a failure here cannot undo the run.
+     *
+     * @param indexed what the index holds; closed by this call
      */
     private void catchUpAfterSwap(String runId, String index, Fingerprints indexed) {
         try {
-            catchUp(runId, index, indexed, "after the swap");
+            catchUp(runId, index, indexed, "after the swap").close();
         } catch (ReindexException e) {
             Log.errorf(e, "Run %s: %s; changes made during the swap may be missing from %s until the next run", runId,
                     e.getMessage(), index);
+        }
+    }
+
+    private static void close(Fingerprints fingerprints) {
+        if (fingerprints != null) {
+            fingerprints.close();
         }
     }
 

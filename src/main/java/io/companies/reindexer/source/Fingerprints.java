@@ -1,48 +1,120 @@
 package io.companies.reindexer.source;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
-import java.util.Arrays;
 
 /**
  * The companies an index holds, in id order, each with a fingerprint of the source rows its document was built from:
  * the company's {@code modified} and the id and {@code modified} of each published case study. Both tables bump
  * {@code modified} on every save, so any change to a company or its case studies (an edit, a publication, a case
- * study added or deleted) changes the fingerprint. Two primitive arrays: about 12 bytes per company.
+ * study added or deleted) changes the fingerprint.
+ * <p>
+ * Written once in id order, then read in id order: they live in a temporary file (12 bytes per company), not on the
+ * heap, so that memory stays the same however many companies there are. The file is opened with
+ * {@code DELETE_ON_CLOSE}, which on Linux unlinks it at once: its space is freed on {@link #close()}, or by a crash.
  */
-public final class Fingerprints {
+public final class Fingerprints implements AutoCloseable {
 
-    private int[] ids;
-    private long[] prints;
+    private static final int BUFFER_BYTES = 1 << 16;
+
+    private final FileChannel file;
+    private final DataOutputStream out;
     private int size;
+    private int lastId;
+    private boolean readStarted;
 
-    public Fingerprints(int capacity) {
-        ids = new int[Math.max(capacity, 16)];
-        prints = new long[ids.length];
+    public Fingerprints() throws IOException {
+        Path path = Files.createTempFile("companies-fingerprints-", ".bin");
+        file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.DELETE_ON_CLOSE);
+        out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(file), BUFFER_BYTES));
     }
 
-    /** Appends a company; ids must come in ascending order. */
-    public void add(int id, long print) {
-        if (size > 0 && id <= ids[size - 1]) {
-            throw new IllegalArgumentException("Company " + id + " added after company " + ids[size - 1]);
+    /** Appends a company; ids must come in ascending order, and all before the {@link #cursor()}. */
+    public void add(int id, long print) throws IOException {
+        if (readStarted) {
+            throw new IllegalStateException("Fingerprints are being read: none can be added");
         }
-        if (size == ids.length) {
-            ids = Arrays.copyOf(ids, size * 2);
-            prints = Arrays.copyOf(prints, size * 2);
+        if (size > 0 && id <= lastId) {
+            throw new IllegalArgumentException("Company " + id + " added after company " + lastId);
         }
-        ids[size] = id;
-        prints[size++] = print;
+        out.writeInt(id);
+        out.writeLong(print);
+        lastId = id;
+        size++;
     }
 
     public int size() {
         return size;
     }
 
-    public int id(int position) {
-        return ids[position];
+    /** Reads the companies back from the first, in id order; none can be added any more. */
+    public Cursor cursor() throws IOException {
+        if (readStarted) {
+            throw new IllegalStateException("Fingerprints can be read once");
+        }
+        readStarted = true;
+        out.flush();
+        file.position(0);
+        return new Cursor(new DataInputStream(new BufferedInputStream(Channels.newInputStream(file), BUFFER_BYTES)));
     }
 
-    public long print(int position) {
-        return prints[position];
+    /** Frees the file; closing twice does nothing. */
+    @Override
+    public void close() {
+        try {
+            file.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot close the fingerprints file", e);
+        }
+    }
+
+    /** A position in the companies, in id order: on a company until {@link #exhausted()}. */
+    public final class Cursor {
+        private final DataInputStream in;
+        private int read;
+        private int id;
+        private long print;
+
+        private Cursor(DataInputStream in) throws IOException {
+            this.in = in;
+            advance();
+        }
+
+        public boolean exhausted() {
+            return read > size;
+        }
+
+        public int id() {
+            return id;
+        }
+
+        public long print() {
+            return print;
+        }
+
+        /** Moves to the next company. */
+        public void advance() throws IOException {
+            if (read++ < size) {
+                try {
+                    id = in.readInt();
+                    print = in.readLong();
+                } catch (EOFException e) {
+                    throw new IOException("The fingerprints file ends before its " + size + " companies", e);
+                }
+            }
+        }
     }
 
     /** Starts the fingerprint of a company: its id and last change. */

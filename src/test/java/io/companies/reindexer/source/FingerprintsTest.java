@@ -1,0 +1,85 @@
+package io.companies.reindexer.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+class FingerprintsTest {
+
+    private static final OffsetDateTime MODIFIED = OffsetDateTime.of(2026, 11, 25, 10, 0, 0, 123_456_000,
+            ZoneOffset.UTC);
+
+    @Test
+    void readsBackEveryCompanyInTheOrderItWasAdded() throws IOException {
+        try (Fingerprints fingerprints = new Fingerprints()) {
+            // More than one buffer's worth, so the file is really written and read back.
+            for (int id = 1; id <= 20_000; id++) {
+                fingerprints.add(id * 3, Fingerprints.of(id * 3, MODIFIED));
+            }
+            List<Integer> ids = new ArrayList<>();
+            Fingerprints.Cursor cursor = fingerprints.cursor();
+            for (; !cursor.exhausted(); cursor.advance()) {
+                assertThat(cursor.print()).isEqualTo(Fingerprints.of(cursor.id(), MODIFIED));
+                ids.add(cursor.id());
+            }
+            assertThat(fingerprints.size()).isEqualTo(20_000);
+            assertThat(ids).hasSize(20_000).startsWith(3, 6, 9).endsWith(60_000).isSorted();
+        }
+    }
+
+    @Test
+    void anEmptySetHasACursorThatIsExhaustedAtOnce() throws IOException {
+        try (Fingerprints fingerprints = new Fingerprints()) {
+            assertThat(fingerprints.cursor().exhausted()).isTrue();
+        }
+    }
+
+    @Test
+    void refusesIdsOutOfOrderAndAdditionsOnceReadingStarted() throws IOException {
+        try (Fingerprints fingerprints = new Fingerprints()) {
+            fingerprints.add(5, 1L);
+            assertThatThrownBy(() -> fingerprints.add(5, 2L)).hasMessageContaining("Company 5 added after company 5");
+            fingerprints.cursor();
+            assertThatThrownBy(() -> fingerprints.add(6, 3L)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void leaveNoFileBehindEvenWhileOpen() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before = fingerprintFiles(tmp);
+        try (Fingerprints fingerprints = new Fingerprints()) {
+            fingerprints.add(1, 1L);
+            // On Linux the JDK unlinks a DELETE_ON_CLOSE file as soon as it is open: a crash cannot leave it behind.
+            assertThat(fingerprintFiles(tmp)).containsExactlyInAnyOrderElementsOf(before);
+            Fingerprints.Cursor cursor = fingerprints.cursor();
+            assertThat(cursor.id()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aChangeToTheCompanyOrAnyCaseStudyChangesTheFingerprint() {
+        long company = Fingerprints.of(1, MODIFIED);
+        long withCaseStudy = Fingerprints.with(company, 10, MODIFIED);
+        assertThat(Fingerprints.of(1, MODIFIED.plusNanos(1_000))).isNotEqualTo(company);
+        assertThat(withCaseStudy).isNotEqualTo(company);
+        assertThat(Fingerprints.with(company, 11, MODIFIED)).isNotEqualTo(withCaseStudy);
+        assertThat(Fingerprints.with(company, 10, MODIFIED.plusNanos(1_000))).isNotEqualTo(withCaseStudy);
+    }
+
+    private static List<Path> fingerprintFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("companies-fingerprints-")).toList();
+        }
+    }
+}

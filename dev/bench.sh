@@ -11,11 +11,14 @@
 #   --source DIR   the checkout whose target/quarkus-app is run (and built) (default: this repository)
 #   --no-build     do not run `./mvnw package` first; use the jar already in DIR/target
 #
-# On the local stack (dev/stack.sh up postgres kafka opensearch, started if needed). Each service run starts the
-# packaged service (java -Xmx$BENCH_XMX -jar DIR/target/quarkus-app/quarkus-run.jar, REINDEX_INDEX_REPLICAS=0),
-# publishes one reindex-requested, waits for its outcome on reindex-completed, samples the heap (jstat, plus the
-# GC log's before-GC sizes) and the RSS (VmHWM) every 250 ms, reads the stage times and NDJSON size from the log and
-# stops the service. After the first run the documents of the index it built are exported once into NDJSON bulk
+# On the local stack (dev/stack.sh up postgres kafka opensearch, started if needed). The packaged service is started
+# once (java -Xmx$BENCH_XMX -jar DIR/target/quarkus-app/quarkus-run.jar, REINDEX_INDEX_REPLICAS=0) and serves the R
+# runs as it would in production, where it lives through many requests: run 1 is its first after start (a cold JVM,
+# which also compiles the code it runs), the later ones run warm; the report gives both. Each service run publishes
+# one reindex-requested, waits for its outcome on reindex-completed (checking once a second with shell builtins
+# only: the benchmark takes no CPU from the run it measures), then reads the run's peak heap used and the most heap
+# a collection left from the GC log, its peak RSS (VmHWM, reset before the run), and the stage times and NDJSON size
+# from the service's log. After the first run the documents of the index it built are exported once into NDJSON bulk
 # files (untimed); each ceiling run loads them with dev/bench/BulkCeiling.java into a fresh index with the same
 # settings and mappings, refreshes, checks the count and deletes that index. Both also report the CPU seconds
 # (user + system, from /proc) that the service, PostgreSQL, the ceiling's sender and the engine took while they ran:
@@ -84,8 +87,6 @@ if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
 fi
 [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] || die "set JAVA_HOME to a JDK 21+"
 JAVA="$JAVA_HOME/bin/java"
-JSTAT="$JAVA_HOME/bin/jstat"
-[[ -x $JSTAT ]] || die "$JSTAT missing: JAVA_HOME must be a JDK, not a JRE"
 
 XMX="${BENCH_XMX:-256m}"
 HTTP_PORT="${BENCH_HTTP_PORT:-18080}"
@@ -115,6 +116,7 @@ MAX_DOCS="${REINDEX_BULK_MAX_DOCUMENTS:-1000}"
 BENCH_DIR="$STACK_DIR/bench"
 NDJSON_DIR="$BENCH_DIR/ndjson"
 OUTCOMES="$BENCH_DIR/outcomes.txt"
+GC_LOG="$BENCH_DIR/gc.log"
 mkdir -p "$BENCH_DIR"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT_FILE="$BENCH_DIR/bench-$STAMP.txt"
@@ -127,7 +129,6 @@ TEE_PID=$!
 # cleanup: whatever this script started, even on failure
 
 SERVICE_PID=""
-JSTAT_PID=""
 CONSUMER_PID=""
 CEILING_INDEX=""
 CHILD_PID=""
@@ -168,7 +169,6 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   set +e
-  [[ -n $JSTAT_PID ]] && { kill "$JSTAT_PID" 2>/dev/null; wait "$JSTAT_PID" 2>/dev/null; }
   # The build, the export or a ceiling run (before the ceiling index is deleted: a _bulk would create it again).
   [[ -n $CHILD_PID ]] && stop_pid "$CHILD_PID" "child process"
   if [[ -n $SERVICE_PID ]]; then
@@ -305,7 +305,7 @@ CONSUMER_PID=$!
 
 declare -a R_DOCS R_WALL R_MB R_READBUILD R_BULK R_CATCHUP R_REFRESH R_SWAP R_CREATE R_HEAP R_LIVE R_RSS R_INDEX
 declare -a R_CPU R_PG_CPU R_ENGINE_CPU
-declare -a C_DOCS C_BYTES C_CREATE C_BULK C_SETTLE C_TOTAL C_ENGINE_CPU C_SENDER_CPU
+declare -a C_DOCS C_BYTES C_CREATE C_BULK C_SETTLE C_TOTAL C_ENGINE_CPU C_SENDER_CPU C_SERVICE_CPU
 
 # CPU seconds (user + system) from /proc, in clock ticks: the engine's CPU is the bottleneck, so the CPU the
 # service and PostgreSQL take during a run is what the run loses to the ceiling.
@@ -333,6 +333,18 @@ children_ticks() {   # CHILDREN_TICKS: CPU of this shell's reaped children (the 
 stack_pid() { cat "$STACK_DIR/run/$1.pid" 2>/dev/null || echo 0; }
 cpu_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f\n", t / hz }'; }
 
+# The outcome published for request $1 into OUTCOME ("" until there is one), with builtins only.
+outcome_of() {
+  local key value
+  OUTCOME=""
+  while IFS=$'\t' read -r key value; do
+    [[ $key == "$1" ]] && { OUTCOME=$value; return 0; }
+  done <"$OUTCOMES"
+  return 0
+}
+# A descriptor nothing is ever written to: `read -t` on it waits without a `sleep` process.
+exec {NEVER_FD}<> <(:)
+
 HWM_KB=0
 read_hwm() {   # VmHWM of PID into HWM_KB (bash builtins only: no process per sample)
   local key value rest
@@ -345,28 +357,26 @@ read_hwm() {   # VmHWM of PID into HWM_KB (bash builtins only: no process per sa
   done <"/proc/$1/status"
 }
 
-service_run() {
-  local rep=$1 log="$BENCH_DIR/service-$1.log" gclog="$BENCH_DIR/gc-$1.log" jstat_out="$BENCH_DIR/jstat-$1.txt"
-  local request_id request outcome start i
-
+start_service() {
+  local log="$BENCH_DIR/service.log" start
   if curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/live" 2>/dev/null; then
     die "something already answers on port $HTTP_PORT; set BENCH_HTTP_PORT"
   fi
-  # The run must serve our request alone: skip whatever waits in the request topic.
+  # The runs must serve our requests alone: skip whatever waits in the request topic.
   if ! "${KAFKA_TOOL[@]}" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$BOOTSTRAP" \
     --group "$GROUP" --reset-offsets --to-latest --topic "$REQUEST_TOPIC" --execute >"$BENCH_DIR/reset.log" 2>&1; then
     cat "$BENCH_DIR/reset.log"
     die "could not move consumer group $GROUP to the end of $REQUEST_TOPIC (is another service consuming it?)"
   fi
 
-  step "Service run $rep/$REPEAT: starting the service (-Xmx$XMX, port $HTTP_PORT)"
-  rm -f "$gclog"
+  step "Starting the service (-Xmx$XMX, port $HTTP_PORT)"
+  rm -f "$GC_LOG"
   # shellcheck disable=SC2086  # BENCH_JAVA_OPTS: several options
   QUARKUS_HTTP_PORT="$HTTP_PORT" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
     QUARKUS_ELASTICSEARCH_HOSTS="localhost:$OPENSEARCH_PORT" \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:$PG_PORT/companies" \
     REINDEX_INDEX_REPLICAS=0 \
-    "$JAVA" "-Xmx$XMX" "-Xlog:gc:file=$gclog" ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$log" 2>&1 </dev/null &
+    "$JAVA" "-Xmx$XMX" "-Xlog:gc:file=$GC_LOG" ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$log" 2>&1 </dev/null &
   SERVICE_PID=$!
   start=$SECONDS
   until curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/ready"; do
@@ -375,13 +385,19 @@ service_run() {
     sleep 0.5
   done
   info "ready after $((SECONDS - start)) s (pid $SERVICE_PID)"
+}
 
-  # Heap used every 250 ms (one jstat process, reading the JVM's perf counters), and where the GC log stands now.
-  "$JSTAT" -gc "$SERVICE_PID" 250 >"$jstat_out" 2>&1 &
-  JSTAT_PID=$!
+service_run() {
+  local rep=$1 log="$BENCH_DIR/service.log" gclog="$GC_LOG"
+  local request_id request outcome start i
+
+  step "Service run $rep/$REPEAT$( ((rep == 1)) && echo ' (the first since the service started)')"
+  # Where the GC log stands now: the run's collections are what follows.
   local gc_offset
   gc_offset=$(stat -c %s "$gclog" 2>/dev/null || echo 0)
   HWM_KB=0
+  # Resets the peak RSS to the current RSS, so that VmHWM is this run's peak (Linux 4.0+).
+  echo 5 >"/proc/$SERVICE_PID/clear_refs" 2>/dev/null || info "cannot reset the peak RSS: it covers every run so far"
   local cpu0 pg0 engine0
   cpu0="$(ticks_of "$SERVICE_PID")"
   pg0="$(tree_ticks "$(stack_pid postgres)")"
@@ -398,23 +414,18 @@ service_run() {
   start=$SECONDS
   outcome=""
   while :; do
-    read_hwm "$SERVICE_PID"
-    outcome="$(grep -F -m1 -- "$request_id"$'\t' "$OUTCOMES" | cut -f2- || true)"
-    [[ -n $outcome ]] && break
+    outcome_of "$request_id"
+    [[ -n $OUTCOME ]] && break
     kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during run $rep (log: $log)"; }
     kill -0 "$CONSUMER_PID" 2>/dev/null || { cat "$BENCH_DIR/outcomes.err"; die "the outcome consumer exited"; }
     ((SECONDS - start < RUN_TIMEOUT)) || { tail -n 40 "$log"; die "no outcome for $request_id within $RUN_TIMEOUT s"; }
-    sleep 0.25
+    read -r -t 1 -u "$NEVER_FD" || true   # a one-second wait without starting a process
   done
+  outcome=$OUTCOME
   read_hwm "$SERVICE_PID"
   R_CPU[rep]="$(cpu_s $(($(ticks_of "$SERVICE_PID") - cpu0)))"
   R_PG_CPU[rep]="$(cpu_s $(($(tree_ticks "$(stack_pid postgres)") - pg0)))"
   R_ENGINE_CPU[rep]="$(cpu_s $(($(ticks_of "$(stack_pid opensearch)") - engine0)))"
-  kill "$JSTAT_PID" 2>/dev/null || true
-  wait "$JSTAT_PID" 2>/dev/null || true
-  JSTAT_PID=""
-  stop_pid "$SERVICE_PID" service
-  SERVICE_PID=""
 
   local status
   status="$(json_field status "$outcome")"
@@ -434,7 +445,7 @@ service_run() {
   times_line="$(grep -F -- "$request_id" "$log" | grep -F ': stage times: ' | tail -n1 || true)"
   [[ -n $times_line ]] || die "no 'stage times' line for $request_id in $log"
   run_ids="$(sed -E 's/.*Run (.*): stage times: .*/\1/' <<<"$times_line")"
-  [[ $run_ids == "$request_id" || $run_ids == "[$request_id]" ]] \
+  [[ $run_ids == *"[$request_id]" ]] \
     || info "WARNING: the run served more than this request: $run_ids"
   stage() {   # stage NAME: its milliseconds in times_line (0 when absent)
     sed -E 's/.*: stage times: //' <<<"$times_line" | tr ',' '\n' \
@@ -450,16 +461,13 @@ service_run() {
   R_MB[rep]="$(sed -n -E 's/.*: sent [0-9]+ documents \(([0-9]+) MB of NDJSON\).*/\1/p' <<<"$sent_line")"
   [[ -n ${R_MB[rep]} ]] || info "WARNING: no 'sent N documents (N MB of NDJSON)' line for $request_id in $log"
 
-  # Peak heap used: the highest jstat sample (S0U+S1U+EU+OU, KB) and the highest before-GC size the GC log
-  # reported during the run (what a 250 ms sample misses just before a collection).
-  local jstat_kb gc_kb
-  jstat_kb="$(awk '$1 == "S0C" { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    col["EU"] && $1 ~ /^[0-9.]+$/ { v = $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"]; if (v > m) m = v }
-    END { printf "%d\n", m }' "$jstat_out")"
+  # Peak heap used: the highest before-GC size the GC log reported during the run. Heap used only falls at a
+  # collection, so its peaks are the sizes just before them.
+  local gc_kb
   gc_kb="$(tail -c +$((gc_offset + 1)) "$gclog" 2>/dev/null | grep -oE '[0-9]+[KMG]->' \
     | awk '{ v = $0 + 0; u = substr($0, length($0) - 2, 1); if (u == "M") v *= 1024; else if (u == "G") v *= 1048576
              if (v > m) m = v } END { printf "%d\n", m }')"
-  R_HEAP[rep]=$(((jstat_kb > gc_kb ? jstat_kb : gc_kb) / 1024))
+  R_HEAP[rep]=$((gc_kb / 1024))
   # What each collection left: the largest is the most the run ever kept (live data plus old garbage not yet
   # collected); the peak above also holds the young generation, whose size G1 chooses.
   R_LIVE[rep]="$(tail -c +$((gc_offset + 1)) "$gclog" 2>/dev/null | grep -oE -- '->[0-9]+[KMG]' \
@@ -469,7 +477,7 @@ service_run() {
   info "stage times: $(sed -E 's/.*: stage times: //' <<<"$times_line")"
   info "CPU during the run: service ${R_CPU[rep]} s, PostgreSQL ${R_PG_CPU[rep]} s, engine ${R_ENGINE_CPU[rep]} s"
   info "heap after GC at most ${R_LIVE[rep]} MB"
-  info "peak heap used ${R_HEAP[rep]} MB (jstat $((jstat_kb / 1024)) MB, GC log $((gc_kb / 1024)) MB), peak RSS ${R_RSS[rep]} MB"
+  info "peak heap used ${R_HEAP[rep]} MB, peak RSS ${R_RSS[rep]} MB"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -487,8 +495,9 @@ ceiling_run() {
   local rep=$1 out line
   CEILING_INDEX="$CEILING_PREFIX$STAMP-$rep"
   step "Ceiling run $rep/$REPEAT: $SENDERS senders into $CEILING_INDEX"
-  local engine0 children0
+  local engine0 children0 service0
   engine0="$(ticks_of "$(stack_pid opensearch)")"
+  service0="$(ticks_of "$SERVICE_PID")"
   children_ticks
   children0=$CHILDREN_TICKS
   run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
@@ -497,6 +506,8 @@ ceiling_run() {
   C_ENGINE_CPU[rep]="$(cpu_s $(($(ticks_of "$(stack_pid opensearch)") - engine0)))"
   children_ticks
   C_SENDER_CPU[rep]="$(cpu_s $((CHILDREN_TICKS - children0)))"
+  # The service waits for its next request meanwhile, as it does in production: what it takes, the ceiling loses.
+  C_SERVICE_CPU[rep]="$(cpu_s $(($(ticks_of "$SERVICE_PID") - service0)))"
   out="$(cat "$BENCH_DIR/ceiling-$rep.out")"
   engine -o /dev/null -X DELETE "$ENGINE_URL/$CEILING_INDEX" 2>/dev/null || true   # deleted already; make sure
   CEILING_INDEX=""
@@ -514,11 +525,15 @@ ceiling_run() {
 # ---------------------------------------------------------------------------------------------------------------
 # 5. the runs, alternated
 
+start_service
 for ((rep = 1; rep <= REPEAT; rep++)); do
   service_run "$rep"
   ((rep == 1)) && export_documents "${R_INDEX[1]}"
   ceiling_run "$rep"
 done
+step "Stopping the service"
+stop_pid "$SERVICE_PID" service
+SERVICE_PID=""
 
 # ---------------------------------------------------------------------------------------------------------------
 # 6. the report
@@ -591,8 +606,8 @@ echo "CPU seconds taken during each service run (user + system): by the service,
 table 'run\tservice CPU s\tPostgreSQL CPU s\tengine CPU s' R_CPU:c1 R_PG_CPU:c1 R_ENGINE_CPU:c1
 echo
 echo "Ceiling runs ($SENDERS concurrent _bulk senders, same documents and body limits; total = create + bulk + settings, refresh and count):"
-table 'run\tdocuments\tNDJSON MB\tcreate s\tbulk s\trefresh+verify s\ttotal s\tdocs/s\tsender CPU s\tengine CPU s' \
-  C_DOCS:n0 C_MB:n0 C_CREATE:s C_BULK:s C_SETTLE:s C_TOTAL:s C_RATE:n0 C_SENDER_CPU:c1 C_ENGINE_CPU:c1
+table 'run\tdocuments\tNDJSON MB\tcreate s\tbulk s\trefresh+verify s\ttotal s\tdocs/s\tsender CPU s\tengine CPU s\tidle service CPU s' \
+  C_DOCS:n0 C_MB:n0 C_CREATE:s C_BULK:s C_SETTLE:s C_TOTAL:s C_RATE:n0 C_SENDER_CPU:c1 C_ENGINE_CPU:c1 C_SERVICE_CPU:c1
 echo
 printf 'Service docs/s:  median %s (min-max %s)\n' "$(service_cell median R_RATE n0)" "$(service_cell range R_RATE n0)"
 printf 'Ceiling docs/s:  median %s (min-max %s)\n' "$(service_cell median C_RATE n0)" "$(service_cell range C_RATE n0)"
@@ -603,5 +618,9 @@ done
 printf 'Run / ceiling:   median %s of the per-pair ratios (%s); ratio of the medians %s\n' \
   "$(fmt 2 "$(stat_of median "${RATIO[@]}")")" "$pairs" \
   "$(fmt 2 "$(awk -v a="$(stat_of median "${R_RATE[@]}")" -v b="$(stat_of median "${C_RATE[@]}")" 'BEGIN { if (b > 0) print a / b }')")"
+if ((REPEAT > 1)); then
+  printf 'First run after the service started (cold JVM): %s docs/s, %s of its ceiling; later runs: median %s\n' \
+    "${R_RATE[1]}" "$(fmt 2 "${RATIO[1]}")" "$(fmt 2 "$(stat_of median "${RATIO[@]:2}")")"
+fi
 echo
-echo "Saved in $OUT_FILE (service logs, GC logs and jstat samples: $BENCH_DIR)"
+echo "Saved in $OUT_FILE (the service's log and GC log: $BENCH_DIR)"

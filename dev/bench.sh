@@ -403,6 +403,10 @@ service_run() {
   pg0="$(tree_ticks "$(stack_pid postgres)")"
   engine0="$(ticks_of "$(stack_pid opensearch)")"
 
+  # Runs the service finished before this one: any other than ours during the measurement would skew its figures.
+  local runs_before
+  runs_before="$(grep -c -F ': stage times: ' "$log" || true)"
+
   request_id="bench-$STAMP-$rep-$RANDOM$RANDOM"
   request="{\"requestId\":\"$request_id\",\"requestedBy\":\"dev/bench.sh\",\"requestedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
   info "publishing $request"
@@ -445,6 +449,9 @@ service_run() {
   times_line="$(grep -F -- "$request_id" "$log" | grep -F ': stage times: ' | tail -n1 || true)"
   [[ -n $times_line ]] || die "no 'stage times' line for $request_id in $log"
   run_ids="$(sed -E 's/.*Run (.*): stage times: .*/\1/' <<<"$times_line")"
+  # E.g. the request of an earlier benchmark that was killed mid-run, which this service resumes as it should.
+  (($(grep -c -F ': stage times: ' "$log") - runs_before == 1)) \
+    || info "WARNING: the service finished other runs during this one: its CPU and heap figures include them"
   [[ $run_ids == *"[$request_id]" ]] \
     || info "WARNING: the run served more than this request: $run_ids"
   stage() {   # stage NAME: its milliseconds in times_line (0 when absent)

@@ -116,6 +116,7 @@ MAX_DOCS="${REINDEX_BULK_MAX_DOCUMENTS:-1000}"
 BENCH_DIR="$STACK_DIR/bench"
 NDJSON_DIR="$BENCH_DIR/ndjson"
 OUTCOMES="$BENCH_DIR/outcomes.txt"
+SERVICE_LOG="$BENCH_DIR/service.log"
 GC_LOG="$BENCH_DIR/gc.log"
 mkdir -p "$BENCH_DIR"
 STAMP="$(date +%Y%m%d-%H%M%S)"
@@ -345,20 +346,18 @@ outcome_of() {
 # A descriptor nothing is ever written to: `read -t` on it waits without a `sleep` process.
 exec {NEVER_FD}<> <(:)
 
-HWM_KB=0
-read_hwm() {   # VmHWM of PID into HWM_KB (bash builtins only: no process per sample)
+read_hwm() {   # VmHWM of PID into HWM_KB: its peak RSS (kB) since it started, or since a reset through clear_refs
   local key value rest
+  HWM_KB=0
   [[ -r /proc/$1/status ]] || return 0
   while read -r key value rest; do
-    if [[ $key == VmHWM: ]]; then
-      ((value > HWM_KB)) && HWM_KB=$value
-      return 0
-    fi
+    [[ $key == VmHWM: ]] && { HWM_KB=$value; return 0; }
   done <"/proc/$1/status"
+  return 0
 }
 
 start_service() {
-  local log="$BENCH_DIR/service.log" start
+  local log=$SERVICE_LOG start
   if curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/live" 2>/dev/null; then
     die "something already answers on port $HTTP_PORT; set BENCH_HTTP_PORT"
   fi
@@ -388,14 +387,13 @@ start_service() {
 }
 
 service_run() {
-  local rep=$1 log="$BENCH_DIR/service.log" gclog="$GC_LOG"
+  local rep=$1 log=$SERVICE_LOG
   local request_id request outcome start i
 
   step "Service run $rep/$REPEAT$( ((rep == 1)) && echo ' (the first since the service started)')"
   # Where the GC log stands now: the run's collections are what follows.
   local gc_offset
-  gc_offset=$(stat -c %s "$gclog" 2>/dev/null || echo 0)
-  HWM_KB=0
+  gc_offset=$(stat -c %s "$GC_LOG" 2>/dev/null || echo 0)
   # Resets the peak RSS to the current RSS, so that VmHWM is this run's peak (Linux 4.0+).
   echo 5 >"/proc/$SERVICE_PID/clear_refs" 2>/dev/null || info "cannot reset the peak RSS: it covers every run so far"
   local cpu0 pg0 engine0
@@ -468,18 +466,15 @@ service_run() {
   R_MB[rep]="$(sed -n -E 's/.*: sent [0-9]+ documents \(([0-9]+) MB of NDJSON\).*/\1/p' <<<"$sent_line")"
   [[ -n ${R_MB[rep]} ]] || info "WARNING: no 'sent N documents (N MB of NDJSON)' line for $request_id in $log"
 
-  # Peak heap used: the highest before-GC size the GC log reported during the run. Heap used only falls at a
-  # collection, so its peaks are the sizes just before them.
-  local gc_kb
-  gc_kb="$(tail -c +$((gc_offset + 1)) "$gclog" 2>/dev/null | grep -oE '[0-9]+[KMG]->' \
-    | awk '{ v = $0 + 0; u = substr($0, length($0) - 2, 1); if (u == "M") v *= 1024; else if (u == "G") v *= 1048576
-             if (v > m) m = v } END { printf "%d\n", m }')"
-  R_HEAP[rep]=$((gc_kb / 1024))
-  # What each collection left: the largest is the most the run ever kept (live data plus old garbage not yet
-  # collected); the peak above also holds the young generation, whose size G1 chooses.
-  R_LIVE[rep]="$(tail -c +$((gc_offset + 1)) "$gclog" 2>/dev/null | grep -oE -- '->[0-9]+[KMG]' \
-    | awk '{ v = substr($0, 3) + 0; u = substr($0, length($0), 1); if (u == "K") v /= 1024; else if (u == "G") v *= 1024
-             if (v > m) m = v } END { printf "%d\n", m }')"
+  # Each of the run's collections in the GC log, as "before->after" heap sizes. Peak heap used is the highest
+  # before: heap used only falls at a collection, so its peaks are the sizes just before them. The highest after is
+  # the most the run ever kept (live data plus old garbage not yet collected); the peak also holds the young
+  # generation, whose size G1 chooses.
+  read -r 'R_HEAP[rep]' 'R_LIVE[rep]' < <(tail -c +$((gc_offset + 1)) "$GC_LOG" 2>/dev/null \
+    | grep -oE '[0-9]+[KMG]->[0-9]+[KMG]' | awk -F '->' '
+        function mb(size, u) { u = substr(size, length(size)); return size * (u == "K" ? 1 / 1024 : u == "G" ? 1024 : 1) }
+        { if (mb($1) > before) before = mb($1); if (mb($2) > after) after = mb($2) }
+        END { printf "%d %d\n", before, after }')
   R_RSS[rep]=$((HWM_KB / 1024))
   info "stage times: $(sed -E 's/.*: stage times: //' <<<"$times_line")"
   info "CPU during the run: service ${R_CPU[rep]} s, PostgreSQL ${R_PG_CPU[rep]} s, engine ${R_ENGINE_CPU[rep]} s"

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
-import io.companies.reindexer.reindex.ReindexConfig;
+import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.reindex.ReindexCoordinator;
 import io.companies.reindexer.reindex.RunTracker;
 import io.companies.reindexer.reindex.RunTracker.Snapshot;

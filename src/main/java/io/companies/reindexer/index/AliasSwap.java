@@ -8,10 +8,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The actions of one atomic {@code _aliases} request that moves an alias to a new index: add the alias to the new
- * index, remove it from every index that has it, and delete our old indices beyond the retention.
+ * index and remove it from every index that has it. The request deletes nothing: searches and writes already running
+ * on an old index would fail. Our old indices beyond the retention are deleted after it, once those have finished.
  *
  * @param previous the indices the alias pointed to before
- * @param deleted our indices the request deletes
+ * @param deleted our indices to delete once the alias has moved
  */
 public record AliasSwap(List<String> previous, List<String> deleted, ArrayNode actions) {
 
@@ -37,12 +38,7 @@ public record AliasSwap(List<String> previous, List<String> deleted, ArrayNode a
         ArrayNode actions = factory.arrayNode();
         actions.addObject().putObject("add").put("index", newIndex).put("alias", alias);
         for (String target : targets) {
-            if (!deleted.contains(target)) {
-                actions.addObject().putObject("remove").put("index", target).put("alias", alias);
-            }
-        }
-        for (String index : deleted) {
-            actions.addObject().putObject("remove_index").put("index", index);
+            actions.addObject().putObject("remove").put("index", target).put("alias", alias);
         }
         return new AliasSwap(List.copyOf(targets), deleted, actions);
     }

@@ -12,8 +12,10 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectWriter;
 
+import io.companies.reindexer.index.SearchEngine.SeqNo;
+
 /**
- * One {@code _bulk} body under construction: an index action and a document per item (or a delete action), written
+ * One {@code _bulk} body under construction: an action and a document per item (or a delete action), written
  * straight into one byte buffer. Full once it holds {@code maxDocuments} items or {@code maxBytes} bytes.
  */
 public final class BulkBatch {
@@ -35,10 +37,39 @@ public final class BulkBatch {
         this.body = new Buffer((int) Math.min(maxBytes + (1 << 16), Integer.MAX_VALUE - 8));
     }
 
+    /** Adds document {@code id}, whatever the index holds for it. */
     public void add(String id, Object document) {
+        write("{\"index\":{\"_id\":\"" + id + "\"}}\n", id, document);
+    }
+
+    /** Adds document {@code id} in place of the one at {@code seen}: the engine refuses it (409) if that one changed. */
+    public void replace(String id, Object document, SeqNo seen) {
+        write("{\"index\":{\"_id\":\"" + id + "\"" + condition(seen) + "}}\n", id, document);
+    }
+
+    /** Adds document {@code id}, which the index does not hold: the engine refuses it (409) if someone wrote it since. */
+    public void create(String id, Object document) {
+        write("{\"create\":{\"_id\":\"" + id + "\"}}\n", id, document);
+    }
+
+    /** Adds the deletion of document {@code id}; deleting a document that is not there counts as done. */
+    public void delete(String id) {
+        writeAction("{\"delete\":{\"_id\":\"" + id + "\"}}\n", id);
+    }
+
+    /** Adds the deletion of document {@code id} as it was at {@code seen}: refused (409) if it changed since. */
+    public void delete(String id, SeqNo seen) {
+        writeAction("{\"delete\":{\"_id\":\"" + id + "\"" + condition(seen) + "}}\n", id);
+    }
+
+    private static String condition(SeqNo seen) {
+        return ",\"if_seq_no\":" + seen.seqNo() + ",\"if_primary_term\":" + seen.primaryTerm();
+    }
+
+    private void write(String action, String id, Object document) {
         int start = body.size();
         try {
-            body.write(("{\"index\":{\"_id\":\"" + id + "\"}}\n").getBytes(StandardCharsets.UTF_8));
+            body.write(action.getBytes(StandardCharsets.UTF_8));
             documentWriter.writeValue(body, document);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot serialise document " + id, e);
@@ -47,10 +78,9 @@ public final class BulkBatch {
         items.add(new Item(id, start, body.size()));
     }
 
-    /** Adds the deletion of document {@code id}; deleting a document that is not there counts as done. */
-    public void delete(String id) {
+    private void writeAction(String action, String id) {
         int start = body.size();
-        body.writeBytes(("{\"delete\":{\"_id\":\"" + id + "\"}}\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(action.getBytes(StandardCharsets.UTF_8));
         items.add(new Item(id, start, body.size()));
     }
 
@@ -62,6 +92,11 @@ public final class BulkBatch {
 
     public boolean isFull() {
         return items.size() >= maxDocuments || body.size() >= maxBytes;
+    }
+
+    /** Whether the body is over the byte bound with more than one item in it, so it must go in parts. */
+    boolean isOversized() {
+        return items.size() > 1 && body.size() > maxBytes;
     }
 
     public boolean isEmpty() {
@@ -87,15 +122,23 @@ public final class BulkBatch {
     /** A new batch holding only the items with these ids, in the same order, e.g. to send rejected items again. */
     BulkBatch retain(Collection<String> ids) {
         Set<String> wanted = new HashSet<>(ids);
-        BulkBatch subset = new BulkBatch(documentWriter, maxDocuments, maxBytes);
-        for (Item item : items) {
-            if (wanted.contains(item.id)) {
-                int start = subset.body.size();
-                subset.body.write(body.buffer(), item.start, item.end - item.start);
-                subset.items.add(new Item(item.id, start, subset.body.size()));
-            }
+        return copyOf(items.stream().filter(item -> wanted.contains(item.id)).toList());
+    }
+
+    /** The first and the second half of the items, as two new batches: a body too large for the engine, in parts. */
+    List<BulkBatch> halves() {
+        int middle = items.size() / 2;
+        return List.of(copyOf(items.subList(0, middle)), copyOf(items.subList(middle, items.size())));
+    }
+
+    private BulkBatch copyOf(List<Item> kept) {
+        BulkBatch copy = new BulkBatch(documentWriter, maxDocuments, maxBytes);
+        for (Item item : kept) {
+            int start = copy.body.size();
+            copy.body.write(body.buffer(), item.start, item.end - item.start);
+            copy.items.add(new Item(item.id, start, copy.body.size()));
         }
-        return subset;
+        return copy;
     }
 
     /** Exposes the internal array so the body is sent without a copy. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -22,14 +23,14 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 
 /**
- * Sends bulk batches into one index, several at a time, and makes sure every item landed: items the engine rejected
- * as too busy (429) and requests that met a transient failure are sent again with exponential backoff, a bounded
- * number of times; any other item failure fails the whole load. Sending
- * overlaps with building the next batch, and more than one request in flight keeps every engine core busy.
+ * Sends bulk batches into one index, several at a time, and makes sure every item landed: items the engine could not
+ * take now (429, 503) and requests that met a transient failure are sent again with exponential backoff, a bounded
+ * number of times; a body over the byte bound, or one the engine refuses as too large (413), is sent in halves; any
+ * other item failure fails the whole load. Sending overlaps with building the next batch, and more than one request in
+ * flight keeps every engine core busy.
  * <p>
  * The batches are recycled: a sent batch is emptied and handed out again by {@link #newBatch()}, so a load of any
- * size lives in {@code concurrency + 1} buffers of a few MB. Allocating a fresh one per request cost the service
- * most of its garbage-collection time (each is a humongous object to G1).
+ * size lives in {@code concurrency + 1} buffers.
  */
 public final class BulkIndexer implements AutoCloseable {
 
@@ -48,6 +49,8 @@ public final class BulkIndexer implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final LongAdder documents = new LongAdder();
     private final LongAdder bytes = new LongAdder();
+    private final LongAdder superseded = new LongAdder();
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final Timer latency;
     private final Counter retries;
 
@@ -108,14 +111,36 @@ public final class BulkIndexer implements AutoCloseable {
     /** Sends {@code batch} and returns once all its documents are indexed; throws otherwise. */
     void send(BulkBatch batch) throws IOException, InterruptedException {
         bytes.add(batch.bytes());
+        deliver(batch);
+    }
+
+    private void deliver(BulkBatch batch) throws IOException, InterruptedException {
+        if (batch.isOversized()) {
+            // A document larger than the bound goes alone rather than making the whole request too large.
+            for (BulkBatch half : batch.halves()) {
+                deliver(half);
+            }
+            return;
+        }
         BulkBatch pending = batch;
         Duration backoff = initialBackoff;
         for (int attempt = 0;; attempt++) {
             Attempt result = sendOnce(pending);
+            if (result.tooLarge()) {
+                if (pending.size() == 1) {
+                    throw new BulkFailedException(index, "document " + pending.ids().getFirst() + " has "
+                            + pending.bytes() + " bytes, more than the engine accepts in one request (413)");
+                }
+                for (BulkBatch half : pending.halves()) {
+                    deliver(half);
+                }
+                return;
+            }
             if (!result.answer().failures().isEmpty()) {
                 throw new BulkFailedException(index, result.answer().failures());
             }
             documents.add(result.answer().succeeded());
+            superseded.add(result.answer().superseded());
             List<String> again = result.answer().rejectedIds();
             if (again.isEmpty()) {
                 return;
@@ -127,33 +152,41 @@ public final class BulkIndexer implements AutoCloseable {
             Log.warnf("Index %s: %d documents not indexed (%s), sending them again in %s", index, again.size(),
                     result.why(), backoff);
             retries.increment();
-            Thread.sleep(backoff.toMillis());
+            if (closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new BulkFailedException(index, "the load was abandoned with " + again.size()
+                        + " documents still to send again");
+            }
             backoff = backoff.multipliedBy(2);
             pending = pending.retain(again);
         }
     }
 
-    /** The engine's answer, or a whole batch to send again, and why. */
-    private record Attempt(BulkResult answer, String why) {
+    /** The engine's answer, or a whole batch to send again, and why; or the engine found the request too large. */
+    private record Attempt(BulkResult answer, String why, boolean tooLarge) {
+        static Attempt again(BulkBatch batch, String why) {
+            return new Attempt(new BulkResult(0, batch.ids(), List.of()), why, false);
+        }
     }
 
     /**
-     * Sends once. Items the engine was too busy for, and whole requests that failed in a way the next attempt may
-     * not (429, 5xx, the connection lost or refused, a timeout), come back to be sent again: indexing and deleting by
-     * id give the same result however often they are repeated.
+     * Sends once. Items the engine could not take now, and whole requests that failed in a way the next attempt may
+     * not (429, 5xx, the connection lost or refused, a timeout), come back to be sent again: every write in a batch
+     * gives the same result however often it is repeated.
      */
     private Attempt sendOnce(BulkBatch batch) throws IOException {
         long start = System.nanoTime();
         try {
-            return new Attempt(engine.bulk(index, batch.buffer(), batch.bytes()), "the engine was too busy (429)");
+            return new Attempt(engine.bulk(index, batch.buffer(), batch.bytes()), "the engine could not take them now (429 or 503)",
+                    false);
+        } catch (SearchEngine.TooLargeException e) {
+            return new Attempt(null, null, true);
         } catch (ResponseException e) {
-            int status = e.getResponse().getStatusLine().getStatusCode();
-            if (status == BulkResult.TOO_MANY_REQUESTS || status >= 500) {
-                return new Attempt(new BulkResult(0, batch.ids(), List.of()), "the engine answered " + status);
+            if (SearchEngine.isUnclear(e)) {
+                return Attempt.again(batch, "the engine answered " + SearchEngine.status(e));
             }
             throw e;
         } catch (IOException e) {
-            return new Attempt(new BulkResult(0, batch.ids(), List.of()), e.toString());
+            return Attempt.again(batch, e.toString());
         } finally {
             latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
@@ -176,25 +209,29 @@ public final class BulkIndexer implements AutoCloseable {
         return documents.sum();
     }
 
+    /** Conditional writes the engine refused because the document had changed since it was read. */
+    public long superseded() {
+        return superseded.sum();
+    }
+
     /** Bytes of NDJSON sent so far, retries not counted. */
     public long bytes() {
         return bytes.sum();
     }
 
     /**
-     * Waits for the requests still in flight before the caller deletes a failed index: a bulk request that reached
-     * the engine after the deletion would create the index again, with dynamic mappings.
+     * Stops retrying and waits for the requests still in flight, so that the caller can delete a failed index: a bulk
+     * request that reached the engine after the deletion would create the index again, with dynamic mappings.
      */
     @Override
     public void close() {
+        closing.countDown();
         senders.shutdown();
         try {
             if (!senders.awaitTermination(IN_FLIGHT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 Log.warnf("Bulk requests into %s still in flight after %s", index, IN_FLIGHT_TIMEOUT);
-                senders.shutdownNow();
             }
         } catch (InterruptedException e) {
-            senders.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -1,5 +1,7 @@
 package io.companies.reindexer.index;
 
+import static io.companies.reindexer.config.ReindexConfig.Index.CUSTOM_ANALYZER;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,6 +32,11 @@ public final class IndexDefinition {
         this.analyzer = analyzer;
     }
 
+    /** Replicas of each shard once the index is filled. */
+    public int replicas() {
+        return replicas;
+    }
+
     /** The body of the create-index request: explicit settings, analysis and strict mappings, no alias. */
     public ObjectNode forLoading() {
         ObjectNode body = json.createObjectNode();
@@ -42,7 +49,7 @@ public final class IndexDefinition {
         index.put("refresh_interval", "-1");
         index.put("translog.durability", "async");
         ObjectNode mappings = (ObjectNode) read(MAPPINGS);
-        if (IndexAnalysis.CUSTOM_ANALYZER.equals(analyzer)) {
+        if (CUSTOM_ANALYZER.equals(analyzer)) {
             settings.set("analysis", read(ANALYSIS).get("analysis"));
         } else {
             replaceAnalyzer(mappings);
@@ -63,7 +70,7 @@ public final class IndexDefinition {
 
     private void replaceAnalyzer(JsonNode node) {
         if (node instanceof ObjectNode object) {
-            if (IndexAnalysis.CUSTOM_ANALYZER.equals(object.path("analyzer").asText())) {
+            if (CUSTOM_ANALYZER.equals(object.path("analyzer").asText())) {
                 object.put("analyzer", analyzer);
             }
             object.elements().forEachRemaining(this::replaceAnalyzer);

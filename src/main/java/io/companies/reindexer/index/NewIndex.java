@@ -1,7 +1,11 @@
 package io.companies.reindexer.index;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -10,17 +14,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.logging.Log;
 
 /**
- * A freshly created index on its way to replace the one behind the alias. Closing it before {@link #promote} deletes
- * it, so a failed run never leaves a partial index behind and never touches the alias.
+ * A freshly created index on its way to replace the one behind the alias. Closing it deletes it unless the alias
+ * moved to it, so a failed run never leaves a partial index behind and never touches the alias; when the engine's
+ * answer to the swap was lost and cannot be read back, the index is left for the repair to judge.
  */
 public final class NewIndex implements AutoCloseable {
 
     /** Key of the {@code _meta} flag that marks an index a run filled completely and verified. */
     static final String META_COMPLETE = "complete";
 
+    private enum Swap {
+        NOT_DONE,
+        DONE,
+        UNKNOWN
+    }
+
     private final SearchEngine engine;
     private final String name;
-    private boolean promoted;
+    private Swap swap = Swap.NOT_DONE;
 
     private NewIndex(SearchEngine engine, String name) {
         this.engine = engine;
@@ -39,16 +50,26 @@ public final class NewIndex implements AutoCloseable {
 
     /**
      * Gives the filled index its final settings, makes every document searchable and checks that it holds exactly
-     * {@code expected} documents; then marks it complete.
+     * {@code expected} documents. Then makes it durable before it goes live: its segments are committed and every
+     * replica its settings ask for is active, so losing an engine node right after the swap loses nothing that only
+     * the retired index held. Last, it is marked complete.
      *
+     * @param activeShardsTimeout how long to wait for the replicas
      * @return the number of documents in the index
      */
-    public long settle(IndexDefinition definition, long expected) throws IOException {
+    public long settle(IndexDefinition definition, long expected, Duration activeShardsTimeout) throws IOException {
         engine.updateSettings(name, definition.settled());
         engine.refresh(name);
         long count = engine.count(name);
         if (count != expected) {
             throw new IllegalStateException("Index " + name + " holds " + count + " documents, " + expected + " were sent");
+        }
+        engine.flush(name);
+        String health = engine.awaitAllShardsActive(name, activeShardsTimeout);
+        if (!"green".equals(health)) {
+            throw new IllegalStateException("Index " + name + " did not get the " + definition.replicas()
+                    + " replica(s) per shard its settings ask for within " + activeShardsTimeout + " (health " + health
+                    + "); add engine nodes, or lower reindex.index.replicas");
         }
         ObjectNode meta = JsonNodeFactory.instance.objectNode().put(META_COMPLETE, true).put("documents", count);
         engine.putMeta(name, meta);
@@ -56,28 +77,88 @@ public final class NewIndex implements AutoCloseable {
     }
 
     /**
-     * Points {@code alias} to this index alone and deletes the old indices beyond {@code retention}, all in one
-     * atomic {@code _aliases} request: searchers see either the old index or the new one, never a mix or nothing.
+     * Points {@code alias} to this index alone in one atomic {@code _aliases} request: searchers see either the old
+     * index or the new one, never a mix or nothing. {@code beforeSwap} gets the plan first; throwing leaves the alias
+     * where it is. An unclear answer is not taken as a failure: the alias is read back, and the request is sent again
+     * only if the alias has not moved.
+     *
+     * @throws SwapOutcomeUnknownException when the alias could not be read back after an unclear answer
      */
-    public AliasSwap promote(String alias, IndexNames names, int retention, Consumer<AliasSwap> beforeSwap)
-            throws IOException {
-        AliasSwap swap = AliasSwap.plan(alias, name, engine.aliasTargets(alias), engine.indices(names.wildcard()),
+    public AliasSwap promote(String alias, IndexNames names, int retention, int maxRetries, Duration initialBackoff,
+            Consumer<AliasSwap> beforeSwap) throws IOException {
+        AliasSwap plan = AliasSwap.plan(alias, name, engine.aliasTargets(alias), engine.indices(names.wildcard()),
                 names, retention);
-        beforeSwap.accept(swap);
-        engine.updateAliases(swap.actions());
-        promoted = true;
-        return swap;
+        beforeSwap.accept(plan);
+        Duration backoff = initialBackoff;
+        for (int attempt = 0;; attempt++) {
+            try {
+                swap = Swap.UNKNOWN;
+                engine.updateAliases(plan.actions());
+                swap = Swap.DONE;
+                return plan;
+            } catch (IOException e) {
+                List<String> targets = readBack(alias, e);
+                if (targets.equals(List.of(name))) {
+                    Log.warnf("The answer to the swap of alias %s was lost (%s), but the alias points to %s: swapped",
+                            alias, e.toString(), name);
+                    swap = Swap.DONE;
+                    return plan;
+                }
+                swap = Swap.NOT_DONE;
+                boolean unmoved = new HashSet<>(targets).equals(new HashSet<>(plan.previous()));
+                if (!unmoved || !SearchEngine.isUnclear(e) || attempt == maxRetries) {
+                    throw new IOException("The alias " + alias + " was not moved to " + name + "; it points to "
+                            + targets + ": " + e.getMessage(), e);
+                }
+                Log.warnf("Swap of alias %s: %s, and the alias has not moved; sending it again in %s", alias,
+                        e.toString(), backoff);
+                pause(backoff);
+                backoff = backoff.multipliedBy(2);
+            }
+        }
     }
 
+    private List<String> readBack(String alias, IOException swapFailure) throws SwapOutcomeUnknownException {
+        try {
+            return engine.aliasTargets(alias);
+        } catch (IOException e) {
+            e.addSuppressed(swapFailure);
+            throw new SwapOutcomeUnknownException("The swap of alias " + alias + " to " + name + " got no clear answer ("
+                    + swapFailure.getMessage() + ") and the alias could not be read back: " + e.getMessage(), e);
+        }
+    }
+
+    private static void pause(Duration backoff) throws IOException {
+        try {
+            Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted before sending the alias swap again");
+        }
+    }
+
+    /** Deletes the index unless the alias moved to it, or may have. */
     @Override
     public void close() {
-        if (!promoted) {
-            Log.infof("Deleting index %s, which was not swapped in", name);
-            try {
-                engine.deleteIndex(name);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Failed to delete index " + name + " after a failed run", e);
+        switch (swap) {
+            case DONE -> {
             }
+            case UNKNOWN -> Log.warnf("Index %s kept: whether the alias moved to it is unknown; the repair decides", name);
+            case NOT_DONE -> {
+                Log.infof("Deleting index %s, which was not swapped in", name);
+                try {
+                    engine.deleteIndex(name);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Failed to delete index " + name + " after a failed run", e);
+                }
+            }
+        }
+    }
+
+    /** The alias may or may not have moved to the new index: only reading it back later can tell. */
+    public static final class SwapOutcomeUnknownException extends IOException {
+        SwapOutcomeUnknownException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

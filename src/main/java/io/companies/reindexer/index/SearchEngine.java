@@ -2,9 +2,14 @@ package io.companies.reindexer.index;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,10 +26,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
+import io.companies.reindexer.config.ReindexConfig;
+import io.quarkus.logging.Log;
+
 /**
  * The engine's REST API as this service uses it: the only class that talks to OpenSearch or Elasticsearch. Works on
  * both, through the low-level client; failures surface as {@link IOException}s, non-2xx answers as
- * {@link ResponseException}s.
+ * {@link ResponseException}s. Calls that can be repeated safely are repeated after an unclear answer (a lost
+ * connection, a timeout, a 429 or a 5xx), with the bulk requests' bounded backoff: the engine may have done the work.
  */
 @ApplicationScoped
 public class SearchEngine {
@@ -42,55 +51,187 @@ public class SearchEngine {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    ReindexConfig config;
+
+    /** A document's place in its shard's history: a write made with it fails if anyone wrote the document since. */
+    public record SeqNo(long seqNo, long primaryTerm) {
+    }
+
+    /**
+     * Creates {@code index}. Not repeated blindly: after an unclear answer it checks whether the index exists, which,
+     * with a random name, means the lost answer was a success.
+     */
     public void createIndex(String index, JsonNode body) throws IOException {
-        send("PUT", "/" + index, body);
+        Duration backoff = config.bulk().initialBackoff();
+        for (int attempt = 0;; attempt++) {
+            try {
+                send("PUT", "/" + index, body);
+                return;
+            } catch (IOException e) {
+                if (!isUnclear(e) || attempt == config.bulk().maxRetries()) {
+                    throw e;
+                }
+                Log.warnf("Creating index %s: %s; checking whether it exists in %s", index, describe(e), backoff);
+                pause(backoff);
+                backoff = backoff.multipliedBy(2);
+                if (exists(index)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    public boolean exists(String index) throws IOException {
+        return repeatable("HEAD /" + index, () -> {
+            try {
+                send("HEAD", "/" + index, null);
+                return true;
+            } catch (ResponseException e) {
+                if (status(e) == 404) {
+                    return false;
+                }
+                throw e;
+            }
+        });
     }
 
     public void updateSettings(String index, JsonNode settings) throws IOException {
-        send("PUT", "/" + index + "/_settings", settings);
+        repeatable("PUT /" + index + "/_settings", () -> send("PUT", "/" + index + "/_settings", settings));
     }
 
     /** Marks an index in its mapping's {@code _meta}, where a later run can read it back with {@link #indices}. */
     public void putMeta(String index, JsonNode meta) throws IOException {
-        send("PUT", "/" + index + "/_mapping", json.createObjectNode().set("_meta", meta));
+        repeatable("PUT /" + index + "/_mapping",
+                () -> send("PUT", "/" + index + "/_mapping", json.createObjectNode().set("_meta", meta)));
     }
 
-    /** Sends one {@code _bulk} body of NDJSON lines into {@code index} and returns the parsed answer. */
+    /**
+     * Sends one {@code _bulk} body of NDJSON lines into {@code index} and returns the parsed answer.
+     *
+     * @throws TooLargeException when the engine refuses a body that large (413)
+     */
     public BulkResult bulk(String index, byte[] ndjson, int length) throws IOException {
         Request request = new Request("POST", "/" + index + "/_bulk");
         request.addParameter("filter_path", BULK_ANSWER_FIELDS);
         request.setEntity(new ByteArrayEntity(ndjson, 0, length, NDJSON));
         try (InputStream body = client.performRequest(request).getEntity().getContent()) {
             return BulkResult.parse(json, body);
-        }
-    }
-
-    public void refresh(String index) throws IOException {
-        send("POST", "/" + index + "/_refresh", null);
-    }
-
-    public long count(String index) throws IOException {
-        return read(send("GET", "/" + index + "/_count", null)).path("count").asLong();
-    }
-
-    /** The indices {@code alias} points to; empty when the alias does not exist. */
-    public List<String> aliasTargets(String alias) throws IOException {
-        try {
-            List<String> targets = new ArrayList<>();
-            read(send("GET", "/_alias/" + alias, null)).fieldNames().forEachRemaining(targets::add);
-            return targets;
         } catch (ResponseException e) {
-            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
-                return List.of();
+            if (status(e) == 413) {
+                throw new TooLargeException(e);
             }
             throw e;
         }
     }
 
+    /** The engine refused a request body as too large (413). */
+    public static final class TooLargeException extends IOException {
+        public TooLargeException(Throwable cause) {
+            super("The engine refused the request body as too large (413)", cause);
+        }
+    }
+
+    /**
+     * Where each of these documents stands in {@code index} now; documents that are not there are left out. Read
+     * before the source rows, so that a write made with it fails if the owning application wrote in between.
+     */
+    public Map<String, SeqNo> seqNos(String index, Collection<String> ids) throws IOException {
+        JsonNode body = json.createObjectNode().set("ids", json.valueToTree(ids));
+        JsonNode answer = repeatable("GET /" + index + "/_mget",
+                () -> read(send("GET", "/" + index + "/_mget?_source=false&realtime=true", body)));
+        Map<String, SeqNo> found = new HashMap<>();
+        for (JsonNode doc : answer.path("docs")) {
+            if (doc.path("found").asBoolean(false)) {
+                found.put(doc.path("_id").asText(), new SeqNo(doc.path("_seq_no").asLong(),
+                        doc.path("_primary_term").asLong()));
+            }
+        }
+        return found;
+    }
+
+    public void refresh(String index) throws IOException {
+        repeatable("POST /" + index + "/_refresh", () -> send("POST", "/" + index + "/_refresh", null));
+    }
+
+    /** Commits the index's segments and empties its translog, so that what it holds survives a restart as it is. */
+    public void flush(String index) throws IOException {
+        repeatable("POST /" + index + "/_flush", () -> send("POST", "/" + index + "/_flush", null));
+    }
+
+    public long count(String index) throws IOException {
+        return repeatable("GET /" + index + "/_count",
+                () -> read(send("GET", "/" + index + "/_count", null)).path("count").asLong());
+    }
+
+    /**
+     * Waits until every shard copy of {@code index}, replicas included, is active (status green), at most
+     * {@code timeout}.
+     *
+     * @return the health status reached: {@code green}, or {@code yellow} or {@code red} when the time ran out
+     */
+    public String awaitAllShardsActive(String index, Duration timeout) throws IOException {
+        String path = "/_cluster/health/" + index + "?wait_for_status=green&timeout=" + timeout.toMillis() + "ms";
+        return repeatable("GET " + path, () -> {
+            try {
+                return read(send("GET", path, null)).path("status").asText();
+            } catch (ResponseException e) {
+                // A timed-out wait answers 408 with the health it reached.
+                if (status(e) == 408) {
+                    return read(e.getResponse()).path("status").asText();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Searches and writes the engine is executing on {@code index} at this moment. */
+    public long operationsInFlight(String index) throws IOException {
+        JsonNode total = repeatable("GET /" + index + "/_stats",
+                () -> read(send("GET", "/" + index + "/_stats/search,indexing", null)))
+                .path("indices").path(index).path("total");
+        return total.path("search").path("query_current").asLong() + total.path("search").path("fetch_current").asLong()
+                + total.path("indexing").path("index_current").asLong()
+                + total.path("indexing").path("delete_current").asLong();
+    }
+
+    /** The indices {@code alias} points to; empty when the alias does not exist. */
+    public List<String> aliasTargets(String alias) throws IOException {
+        return repeatable("GET /_alias/" + alias, () -> {
+            try {
+                List<String> targets = new ArrayList<>();
+                read(send("GET", "/_alias/" + alias, null)).fieldNames().forEachRemaining(targets::add);
+                return targets;
+            } catch (ResponseException e) {
+                if (status(e) == 404) {
+                    return List.of();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Whether a concrete index (not an alias) has this name. */
+    public boolean isConcreteIndex(String name) throws IOException {
+        return repeatable("GET /" + name + "/_settings", () -> {
+            try {
+                // Through an alias, the answer is keyed by the names of the indices it points to.
+                return read(send("GET", "/" + name + "/_settings/index.creation_date", null)).has(name);
+            } catch (ResponseException e) {
+                if (status(e) == 404) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
     /** Every index matching {@code wildcard}, with its creation time and the {@code _meta} of its mapping. */
     public List<IndexInfo> indices(String wildcard) throws IOException {
-        JsonNode settings = read(send("GET", "/" + wildcard + "/_settings/index.creation_date", null));
-        JsonNode mappings = read(send("GET", "/" + wildcard + "/_mapping", null));
+        JsonNode settings = repeatable("GET /" + wildcard + "/_settings",
+                () -> read(send("GET", "/" + wildcard + "/_settings/index.creation_date", null)));
+        JsonNode mappings = repeatable("GET /" + wildcard + "/_mapping",
+                () -> read(send("GET", "/" + wildcard + "/_mapping", null)));
         List<IndexInfo> indices = new ArrayList<>();
         settings.fields().forEachRemaining(entry -> indices.add(new IndexInfo(entry.getKey(),
                 entry.getValue().path("settings").path("index").path("creation_date").asLong(),
@@ -98,19 +239,97 @@ public class SearchEngine {
         return indices;
     }
 
-    /** Applies all {@code actions} of one {@code _aliases} request: the engine applies them atomically. */
+    /**
+     * Applies all {@code actions} of one {@code _aliases} request: the engine applies them atomically. Sent once:
+     * after an unclear answer the caller reads the aliases back to learn what happened.
+     */
     public void updateAliases(ArrayNode actions) throws IOException {
         send("POST", "/_aliases", json.createObjectNode().set("actions", actions));
     }
 
-    /** Deletes {@code index}; an index that is already gone is fine. */
+    /**
+     * Deletes {@code index}, unless it carries an alias: searchers may be reading it. An index that is already gone is
+     * fine.
+     *
+     * @throws IllegalStateException when the index carries an alias
+     */
     public void deleteIndex(String index) throws IOException {
-        try {
-            send("DELETE", "/" + index, null);
-        } catch (ResponseException e) {
-            if (e.getResponse().getStatusLine().getStatusCode() != 404) {
+        List<String> aliases = aliasesOf(index);
+        if (!aliases.isEmpty()) {
+            throw new IllegalStateException("Refusing to delete index " + index + ": it carries the alias(es) " + aliases);
+        }
+        repeatable("DELETE /" + index, () -> {
+            try {
+                send("DELETE", "/" + index, null);
+            } catch (ResponseException e) {
+                if (status(e) != 404) {
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
+    private List<String> aliasesOf(String index) throws IOException {
+        return repeatable("GET /" + index + "/_alias", () -> {
+            try {
+                List<String> aliases = new ArrayList<>();
+                read(send("GET", "/" + index + "/_alias", null)).path(index).path("aliases").fieldNames()
+                        .forEachRemaining(aliases::add);
+                return aliases;
+            } catch (ResponseException e) {
+                if (status(e) == 404) {
+                    return List.of();
+                }
                 throw e;
             }
+        });
+    }
+
+    /** Whether {@code e} leaves open what the engine did: the connection failed, or it answered 429 or 5xx. */
+    public static boolean isUnclear(IOException e) {
+        if (e instanceof ResponseException response) {
+            int status = status(response);
+            return status == 429 || status >= 500;
+        }
+        return true;
+    }
+
+    public static int status(ResponseException e) {
+        return e.getResponse().getStatusLine().getStatusCode();
+    }
+
+    private interface Call<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a call that gives the same result however often it is repeated, repeating it after unclear answers. */
+    private <T> T repeatable(String what, Call<T> call) throws IOException {
+        Duration backoff = config.bulk().initialBackoff();
+        for (int attempt = 0;; attempt++) {
+            try {
+                return call.run();
+            } catch (IOException e) {
+                if (!isUnclear(e) || attempt == config.bulk().maxRetries()) {
+                    throw e;
+                }
+                Log.warnf("%s: %s; trying again in %s", what, describe(e), backoff);
+                pause(backoff);
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof ResponseException response ? "the engine answered " + status(response) : e.toString();
+    }
+
+    private static void pause(Duration backoff) throws InterruptedIOException {
+        try {
+            Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while waiting to call the engine again");
         }
     }
 

@@ -3,15 +3,15 @@ package io.companies.reindexer.reindex;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.companies.reindexer.index.BulkBatch;
 import io.companies.reindexer.index.BulkIndexer;
+import io.companies.reindexer.index.SearchEngine;
+import io.companies.reindexer.index.SearchEngine.SeqNo;
 import io.companies.reindexer.source.CompanySource;
 import io.companies.reindexer.source.CompanySource.Item;
 import io.companies.reindexer.source.CompanySource.Versions;
@@ -20,30 +20,42 @@ import io.companies.reindexer.source.Fingerprints;
 /**
  * One pass that brings an index up to date with what the source tables hold now. It compares the fingerprint of
  * every published company with the one its document was built from, in a single merge by id: companies that
- * changed, appeared or were published since are read again and indexed; companies deleted or unpublished since are
- * deleted from the index. Deleted rows leave no trace in the source, so only comparing the id sets finds them.
+ * changed, appeared, were published, unpublished or deleted since are the suspects. Deleted rows leave no trace in
+ * the source, so only comparing the id sets finds them.
+ * <p>
+ * Each suspect is written conditionally: the pass reads where its document stands in the index first, then its rows,
+ * and writes only if the document has not changed in between. The owning application writes each save through the
+ * alias right after committing it, so a document it wrote since is at least as new as the rows this pass read: an
+ * older read never overwrites a newer write, and a delete is never undone.
  */
 final class CatchUp {
 
     private final CompanySource source;
+    private final SearchEngine engine;
+    private final String index;
     private final BulkIndexer indexer;
     private final int readSize;
+    private final RunControl control;
     private BulkBatch batch;
     private long written;
     private long deleted;
 
     /** @param readSize most companies read again in one round trip */
-    CatchUp(CompanySource source, BulkIndexer indexer, int readSize) {
+    CatchUp(CompanySource source, SearchEngine engine, String index, BulkIndexer indexer, int readSize,
+            RunControl control) {
         this.source = source;
+        this.engine = engine;
+        this.index = index;
         this.indexer = indexer;
         this.readSize = readSize;
+        this.control = control;
         this.batch = indexer.newBatch();
     }
 
     /**
      * Runs the pass and waits until the index has every change it sent.
      *
-     * @param indexed what the index holds, with the fingerprints its documents were built from; read once
+     * @param indexed what the index holds, with the fingerprints its documents were built from
      * @return what the index holds after the pass, for the caller to close
      */
     Fingerprints pass(Fingerprints indexed) throws IOException, InterruptedException {
@@ -60,37 +72,44 @@ final class CatchUp {
     private void merge(Fingerprints.Cursor known, Fingerprints current) throws IOException, InterruptedException {
         int afterId = CompanySource.BEFORE_FIRST;
         for (Versions page = source.versionsAfter(afterId); !page.isEmpty(); page = source.versionsAfter(afterId)) {
+            control.checkpoint();
+            List<Integer> suspects = new ArrayList<>();
             List<Integer> changed = new ArrayList<>();
             for (int i = 0; i < page.ids().length; i++) {
                 int id = page.ids()[i];
                 while (!known.exhausted() && known.id() < id) {
-                    delete(known.id());
+                    suspects.add(known.id()); // deleted or unpublished since
                     known.advance();
                 }
                 boolean isKnown = !known.exhausted() && known.id() == id;
                 if (!isKnown || known.print() != page.fingerprints()[i]) {
+                    suspects.add(id);
                     changed.add(id);
                 }
                 if (isKnown) {
                     known.advance();
                 }
             }
-            Map<Integer, Long> rewritten = rewrite(changed);
-            Set<Integer> changedIds = new HashSet<>(changed);
-            for (int i = 0; i < page.ids().length; i++) {
+            Map<Integer, Long> rewritten = reconcile(suspects);
+            for (int i = 0, next = 0; i < page.ids().length; i++) {
                 int id = page.ids()[i];
-                if (!changedIds.contains(id)) {
+                if (next < changed.size() && changed.get(next) == id) {
+                    next++;
+                    Long print = rewritten.get(id);
+                    if (print != null) {
+                        current.add(id, print);
+                    }
+                } else {
                     current.add(id, page.fingerprints()[i]);
-                } else if (rewritten.containsKey(id)) {
-                    current.add(id, rewritten.get(id));
                 }
             }
             afterId = page.lastId();
         }
-        while (!known.exhausted()) {
-            delete(known.id());
-            known.advance();
+        List<Integer> vanished = new ArrayList<>();
+        for (; !known.exhausted(); known.advance()) {
+            vanished.add(known.id());
         }
+        reconcile(vanished);
         if (!batch.isEmpty()) {
             indexer.submit(batch);
         }
@@ -107,37 +126,37 @@ final class CatchUp {
         return deleted;
     }
 
-    /** Reads the changed companies again and indexes those still published; returns their new fingerprints. */
-    private Map<Integer, Long> rewrite(List<Integer> changed) throws IOException, InterruptedException {
+    /**
+     * Makes the index hold what the source holds now for these companies, conditionally on their documents as they
+     * are now; returns the new fingerprints of those still published.
+     */
+    private Map<Integer, Long> reconcile(List<Integer> suspects) throws IOException, InterruptedException {
         Map<Integer, Long> rewritten = new HashMap<>();
-        for (int from = 0; from < changed.size(); from += readSize) {
-            List<Integer> ids = changed.subList(from, Math.min(from + readSize, changed.size()));
+        for (int from = 0; from < suspects.size(); from += readSize) {
+            List<Integer> ids = suspects.subList(from, Math.min(from + readSize, suspects.size()));
+            Map<String, SeqNo> inIndex = engine.seqNos(index, ids.stream().map(String::valueOf).toList());
             Map<Integer, Item> fresh = source.published(ids).stream()
                     .collect(Collectors.toMap(Item::id, Function.identity()));
             for (int id : ids) {
                 Item item = fresh.get(id);
-                if (item == null) {
-                    // Unpublished or deleted since its version was read: not in the index (any more).
-                    delete(id);
-                } else {
-                    index(item);
+                SeqNo seen = inIndex.get(String.valueOf(id));
+                if (item != null) {
+                    if (seen == null) {
+                        batch.create(item.document().pk(), item.document());
+                    } else {
+                        batch.replace(item.document().pk(), item.document(), seen);
+                    }
+                    written++;
                     rewritten.put(id, item.fingerprint());
+                    sendIfFull();
+                } else if (seen != null) {
+                    batch.delete(String.valueOf(id), seen);
+                    deleted++;
+                    sendIfFull();
                 }
             }
         }
         return rewritten;
-    }
-
-    private void index(Item item) throws IOException, InterruptedException {
-        batch.add(item.document().pk(), item.document());
-        written++;
-        sendIfFull();
-    }
-
-    private void delete(int id) throws IOException, InterruptedException {
-        batch.delete(Integer.toString(id));
-        deleted++;
-        sendIfFull();
     }
 
     private void sendIfFull() throws IOException, InterruptedException {

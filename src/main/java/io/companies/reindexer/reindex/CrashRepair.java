@@ -11,14 +11,15 @@ import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.messaging.ReindexCompleted;
+import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.InterruptedRun;
 import io.quarkus.logging.Log;
 
 /**
- * Repairs what a killed run left behind. It runs under the alias's run lock, so no run of the alias is live: a run
- * still recorded as running was interrupted (the process was killed, or lost its database), and an index of ours that
- * no alias points to and no run completed is an orphan.
+ * Repairs what an interrupted run left behind. It runs whenever an instance takes the alias's run lock, so no run of
+ * the alias is live: a run still recorded as running was interrupted (its process was killed, or lost its database
+ * session), and an index of ours that no alias points to and no run completed is an orphan.
  */
 @ApplicationScoped
 public class CrashRepair {
@@ -29,12 +30,26 @@ public class CrashRepair {
     @Inject
     RunLedger ledger;
 
-    /** Gives every interrupted run of {@code alias} its outcome, then deletes the orphan indices. */
-    public void repair(String alias, IndexNames names) {
+    @Inject
+    Reindexer reindexer;
+
+    @Inject
+    RunTracker tracker;
+
+    /**
+     * Gives every interrupted run of {@code alias} its outcome (finishing first the runs whose alias had moved), then
+     * deletes the orphan indices.
+     *
+     * @throws UnfinishedRunException when a run whose alias moved could not be finished: the next repair tries again
+     */
+    public void repair(String alias, IndexNames names, RunControl control) {
         try {
             List<String> targets = engine.aliasTargets(alias);
             for (InterruptedRun run : ledger.interrupted(alias)) {
-                ledger.finish(run.id(), outcomesOf(run, alias, targets));
+                List<ReindexCompleted> outcomes = run.swapping() && targets.contains(run.index())
+                        ? finishSwapped(run, alias, control)
+                        : failInterrupted(run, alias, targets);
+                ledger.finish(run.id(), outcomes);
             }
             for (IndexInfo index : engine.indices(names.wildcard())) {
                 // Killed between creating an index and finishing with it, or a failed run that could not delete it.
@@ -49,20 +64,43 @@ public class CrashRepair {
         }
     }
 
-    private List<ReindexCompleted> outcomesOf(InterruptedRun run, String alias, List<String> targets)
+    /**
+     * Interrupted after its swap: searchers already read the new, verified index, so the run completes once it has
+     * caught up with the changes made around the swap and deleted the indices it retired.
+     */
+    private List<ReindexCompleted> finishSwapped(InterruptedRun run, String alias, RunControl control)
             throws IOException {
-        Instant now = Instant.now();
-        if (run.swapping() && targets.contains(run.index())) {
-            // Killed right after the swap: searchers already read the new, verified index, so the run did complete.
-            Log.infof("Run %d was interrupted right after its alias swap: alias %s points to %s, recorded COMPLETED",
-                    run.id(), alias, run.index());
-            return run.requestIds().stream().map(id -> ReindexCompleted.completed(id, alias, run.index(),
-                    run.previousIndices(), run.deletedIndices(), run.documents(), run.startedAt(), now)).toList();
+        Log.infof("Run %d was interrupted after its alias swap (alias %s points to %s): finishing it", run.id(), alias,
+                run.index());
+        tracker.started(run.id(), run.requestIds(), run.index());
+        try (Fingerprints indexed = new Fingerprints()) {
+            ledger.fingerprints(run.id(), indexed::addChunk);
+            reindexer.finishAfterSwap(run.id() + " " + run.requestIds(), run.index(), indexed, run.deletedIndices(),
+                    control, new StageTimes());
+            tracker.ended("COMPLETED");
+        } catch (RuntimeException e) {
+            tracker.ended("UNFINISHED");
+            throw e;
         }
-        engine.deleteIndex(run.index());
-        String error = "Interrupted: the service stopped during the run, before the alias swap; index " + run.index()
-                + " was deleted and alias " + alias + " still points to " + targets;
+        Instant now = Instant.now();
+        return run.requestIds().stream().map(id -> ReindexCompleted.completed(id, alias, run.index(),
+                run.previousIndices(), run.deletedIndices(), run.documents(), run.startedAt(), now)).toList();
+    }
+
+    /** Interrupted before its swap, or at a swap that did not happen: nothing changed for searchers. */
+    private List<ReindexCompleted> failInterrupted(InterruptedRun run, String alias, List<String> targets)
+            throws IOException {
+        String index = "index " + run.index() + " was deleted";
+        try {
+            engine.deleteIndex(run.index());
+        } catch (IllegalStateException e) {
+            index = "index " + run.index() + " was kept: " + e.getMessage();
+        }
+        String error = "Interrupted " + (run.swapping() ? "at the alias swap, which did not happen" : "before the alias swap")
+                + ": instance " + run.instance() + " stopped or lost its database session during the run; " + index
+                + ", and alias " + alias + " points to " + targets;
         Log.infof("Run %d: %s", run.id(), error);
+        Instant now = Instant.now();
         return run.requestIds().stream()
                 .map(id -> ReindexCompleted.failed(id, alias, run.index(), run.startedAt(), now, error)).toList();
     }

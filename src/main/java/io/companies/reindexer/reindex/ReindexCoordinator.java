@@ -1,12 +1,14 @@
 package io.companies.reindexer.reindex;
 
-import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -14,11 +16,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.messaging.OutcomePublisher;
 import io.companies.reindexer.messaging.ReindexCompleted;
 import io.companies.reindexer.messaging.ReindexRequested;
+import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.state.AliasLock;
 import io.companies.reindexer.state.OutcomeOutbox;
 import io.companies.reindexer.state.RunLedger;
@@ -38,7 +42,8 @@ import io.quarkus.runtime.StartupEvent;
 public class ReindexCoordinator {
 
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
-    private static final String INSTANCE = ManagementFactory.getRuntimeMXBean().getName();
+    // How a run's fingerprints are recorded with its swap: 120 KB a row.
+    private static final int FINGERPRINT_CHUNK = 10_000;
 
     @Inject
     ReindexConfig config;
@@ -77,12 +82,14 @@ public class ReindexCoordinator {
 
     private final Semaphore wakeUp = new Semaphore(0);
     private IndexNames names;
+    private String instance;
     private Thread runThread;
     private boolean repaired;
     private volatile boolean stopping;
 
     void start(@Observes StartupEvent event) {
         names = new IndexNames(config.indexPrefix());
+        instance = instanceName();
         runThread = Thread.ofPlatform().name("reindex-run").start(this::serve);
     }
 
@@ -183,7 +190,8 @@ public class ReindexCoordinator {
 
     private void serveWaiting() {
         String alias = config.alias();
-        if (repaired && !ledger.hasWaiting(alias)) {
+        boolean repairDue = !repaired || ledger.hasUnfinished(alias);
+        if (!repairDue && !ledger.hasWaiting(alias)) {
             return;
         }
         Optional<AliasLock> taken = ledger.tryLock(alias);
@@ -192,13 +200,16 @@ public class ReindexCoordinator {
             return;
         }
         try (AliasLock lock = taken.get()) {
-            if (!repaired) {
-                repair.repair(alias, names);
+            // Whenever the lock is taken: a run recorded as unfinished is one whose instance died or lost its lock.
+            if (repairDue) {
+                repair.repair(alias, names, controlOf(lock, null));
                 repaired = true;
             }
             Optional<ClaimedRun> run;
-            while (!stopping && (run = ledger.claim(alias, names.next(), INSTANCE)).isPresent()) {
-                runAndRecord(run.get(), lock);
+            while (!stopping && (run = ledger.claim(alias, names.next(), instance)).isPresent()) {
+                if (!runAndRecord(run.get(), lock)) {
+                    return;
+                }
                 publishOutbox();
             }
         }
@@ -216,27 +227,22 @@ public class ReindexCoordinator {
         }
     }
 
-    private void runAndRecord(ClaimedRun run, AliasLock lock) {
+    /** @return whether the run ended; if not, it is left for the repair to finish before any other run */
+    private boolean runAndRecord(ClaimedRun run, AliasLock lock) {
         String label = run.id() + " " + run.requestIds();
         List<ReindexCompleted> outcomes;
         tracker.started(run.id(), run.requestIds(), run.index());
         try {
-            RunResult result = reindexer.run(label, run.index(), new Reindexer.RunControl() {
-                @Override
-                public boolean stopRequested() {
-                    return stopping;
-                }
-
-                @Override
-                public void beforeSwap(long documents, AliasSwap swap) {
-                    lock.verifyHeld();
-                    ledger.swapping(run.id(), documents, swap.previous(), swap.deleted());
-                }
-            });
+            RunResult result = reindexer.run(label, run.index(), controlOf(lock, run));
             Instant completedAt = Instant.now();
             outcomes = run.requestIds().stream().map(id -> ReindexCompleted.completed(id, run.alias(), result.index(),
                     result.previousIndices(), result.deletedIndices(), result.documents(), run.startedAt(),
                     completedAt)).toList();
+        } catch (UnfinishedRunException e) {
+            Log.errorf(e, "Run %s is not finished: %s", label, e.getMessage());
+            tracker.ended("UNFINISHED");
+            repaired = false;
+            return false;
         } catch (RuntimeException e) {
             Log.errorf(e, "Run %s failed", label);
             Instant completedAt = Instant.now();
@@ -245,7 +251,52 @@ public class ReindexCoordinator {
                     run.startedAt(), completedAt, e.getMessage())).toList();
         }
         tracker.ended(outcomes.getFirst().status().name());
-        ledger.finish(run.id(), outcomes);
+        if (!ledger.finish(run.id(), outcomes)) {
+            Log.warnf("Run %s had been ended by another instance that took it over: its outcome stands", label);
+        }
+        return true;
+    }
+
+    /**
+     * What a run under {@code lock} checks and records as it goes: it stops when the service stops or the lock is
+     * gone, and records its swap only while it still owns its row.
+     *
+     * @param run null for a repair, which never swaps
+     */
+    private RunControl controlOf(AliasLock lock, ClaimedRun run) {
+        return new RunControl() {
+            @Override
+            public void checkpoint() {
+                if (stopping) {
+                    throw new RunStoppedException("Stopped: the service is shutting down");
+                }
+                try {
+                    lock.verifyHeld();
+                } catch (AliasLock.LostLockException e) {
+                    throw new RunStoppedException(e.getMessage());
+                }
+            }
+
+            @Override
+            public void beforeSwap(long documents, AliasSwap swap, Fingerprints indexed) {
+                checkpoint();
+                ledger.swapping(run.id(), instance, documents, swap.previous(), swap.deleted(),
+                        chunk -> indexed.chunks(FINGERPRINT_CHUNK, chunk));
+            }
+        };
+    }
+
+    /** This process among the service's instances: its host (the pod name on Kubernetes), pid and start. */
+    private static String instanceName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "unknown-host";
+            }
+        }
+        return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     private void publishOutbox() {

@@ -1,6 +1,7 @@
 package io.companies.reindexer.reindex;
 
 import java.io.IOException;
+import java.util.List;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,23 +10,27 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 
+import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.index.BulkBatch;
 import io.companies.reindexer.index.BulkIndexer;
 import io.companies.reindexer.index.IndexDefinition;
 import io.companies.reindexer.index.IndexNames;
+import io.companies.reindexer.index.IndexRetirement;
 import io.companies.reindexer.index.NewIndex;
+import io.companies.reindexer.index.NewIndex.SwapOutcomeUnknownException;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.source.CompanyDocument;
-import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.source.CompanySource;
+import io.companies.reindexer.source.Fingerprints;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 
 /**
  * Runs one reindex top to bottom: create a fresh index, stream the published companies into it, catch up with what
- * changed meanwhile, refresh and verify the count, swap the alias and delete the old indices, catch up once more. Any failure deletes the new index and leaves the alias where
- * it was.
+ * changed meanwhile, settle it (final settings, count, durable), swap the alias, catch up with the changes made
+ * around the swap, and delete the retired indices. A failure before the swap deletes the new index and leaves the
+ * alias where it was; a failure after it leaves the run for the repair to finish ({@link UnfinishedRunException}).
  */
 @ApplicationScoped
 public class Reindexer {
@@ -53,6 +58,7 @@ public class Reindexer {
     private IndexNames names;
     private IndexDefinition definition;
     private ObjectWriter documentWriter;
+    private IndexRetirement retirement;
 
     @PostConstruct
     void init() {
@@ -60,15 +66,7 @@ public class Reindexer {
         definition = new IndexDefinition(json, config.index().shards(), config.index().replicas(),
                 config.index().analyzer());
         documentWriter = json.writerFor(CompanyDocument.class);
-    }
-
-    /** What the caller learns of and decides about a run while it goes. */
-    public interface RunControl {
-        /** Asked between pages: {@code true} ends the run as failed, its index deleted. */
-        boolean stopRequested();
-
-        /** Called with the plan of the alias swap just before it happens; throwing leaves the alias where it is. */
-        void beforeSwap(long documents, AliasSwap swap);
+        retirement = new IndexRetirement(engine, config.swap().retireGrace(), config.swap().retireTimeout());
     }
 
     /**
@@ -77,22 +75,16 @@ public class Reindexer {
      */
     public RunResult run(String runId, String index, RunControl control) {
         StageTimes times = new StageTimes();
-        long start = System.nanoTime();
-        try (NewIndex newIndex = create(index)) {
-            start = times.add("create", start);
-            tracker.stage("load");
-            Fingerprints loaded = indexAll(runId, newIndex, control, times);
-            start = System.nanoTime();
-            try (Fingerprints indexed = catchUp(runId, index, loaded, "before the swap")) {
-                start = times.add("catch up", start);
-                tracker.stage("refresh and verify");
-                long documents = settle(newIndex, indexed.size());
-                start = times.add("refresh and verify", start);
-                tracker.stage("swap");
-                AliasSwap swap = swapAlias(newIndex, documents, control);
-                start = times.add("swap", start);
-                catchUpAfterSwap(runId, index, indexed);
-                times.add("catch up after swap", start);
+        stage("check the alias", null, times, () -> checkAliasCanMove(index));
+        try (NewIndex newIndex = stage("create", index, times, () -> create(index))) {
+            Fingerprints loaded = stage("load", index, times, () -> load(runId, newIndex, control, times));
+            try (Fingerprints indexed = stage("catch up", index, times,
+                    () -> catchUp(runId, index, loaded, control, "before the swap", CATCH_UP_PASSES))) {
+                long documents = stage("refresh and verify", index, times,
+                        () -> newIndex.settle(definition, indexed.size(), config.index().activeShardsTimeout()));
+                control.checkpoint();
+                AliasSwap swap = swap(newIndex, documents, indexed, control, times);
+                finishAfterSwap(runId, index, indexed, swap.deleted(), control, times);
                 Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
                         config.alias(), index, documents, swap.previous(), swap.deleted());
                 Log.infof("Run %s: stage times: %s", runId, times);
@@ -101,13 +93,61 @@ public class Reindexer {
         }
     }
 
-    private NewIndex create(String index) {
+    /**
+     * What is left of a run once the alias points to its index: catch up with the changes the owning application
+     * wrote to the old index until the swap, then delete the retired indices. Also what the repair does for a run
+     * that was interrupted there.
+     *
+     * @param indexed what the index held just before the swap; closed by this call
+     * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
+     */
+    public void finishAfterSwap(String runId, String index, Fingerprints indexed, List<String> retired,
+            RunControl control, StageTimes times) {
         try {
-            NewIndex newIndex = NewIndex.create(engine, definition, index);
-            Log.infof("Created index %s", index);
-            return newIndex;
-        } catch (IOException | RuntimeException e) {
-            throw new ReindexException("Failed to create index " + index + ": " + e.getMessage(), null, e);
+            control.checkpoint();
+            // One pass suffices: it reads every row after the swap, and its writes are conditional, so what the
+            // application writes from now on is never overwritten by an older read.
+            stage("catch up after swap", index, times,
+                    () -> catchUp(runId, index, indexed, control, "after the swap", 1)).close();
+            control.checkpoint();
+            stage("retire", index, times, () -> {
+                retirement.retire(retired);
+                return null;
+            });
+        } catch (ReindexException | RunStoppedException e) {
+            throw new UnfinishedRunException(e.getMessage() + "; alias " + config.alias() + " points to " + index
+                    + ", and the run is finished by the next repair", index, e);
+        }
+    }
+
+    private Void checkAliasCanMove(String index) throws IOException {
+        if (engine.isConcreteIndex(config.alias())) {
+            throw new IllegalStateException("An index named " + config.alias() + " exists where the alias should be"
+                    + " (an application wrote to it before any alias existed, and the engine created it): the alias"
+                    + " cannot be moved onto it. Delete that index (DELETE /" + config.alias() + ") and request the"
+                    + " rebuild again, which indexes every company; " + index + " was not created");
+        }
+        return null;
+    }
+
+    private NewIndex create(String index) throws IOException {
+        NewIndex newIndex = NewIndex.create(engine, definition, index);
+        Log.infof("Created index %s", index);
+        return newIndex;
+    }
+
+    private AliasSwap swap(NewIndex index, long documents, Fingerprints indexed, RunControl control,
+            StageTimes times) {
+        try {
+            return stage("swap", index.name(), times, () -> index.promote(config.alias(), names, config.retention(),
+                    config.bulk().maxRetries(), config.bulk().initialBackoff(),
+                    plan -> control.beforeSwap(documents, plan, indexed)));
+        } catch (ReindexException e) {
+            if (e.getCause() instanceof SwapOutcomeUnknownException) {
+                throw new UnfinishedRunException(e.getMessage() + "; the next repair reads the alias back", index.name(),
+                        e);
+            }
+            throw e;
         }
     }
 
@@ -116,11 +156,11 @@ public class Reindexer {
      *
      * @return the companies indexed, with the fingerprints of the rows their documents were built from
      */
-    private Fingerprints indexAll(String runId, NewIndex index, RunControl control, StageTimes times) {
+    private Fingerprints load(String runId, NewIndex index, RunControl control, StageTimes times)
+            throws IOException, InterruptedException {
         tracker.expect(source.countPublished());
-        Fingerprints indexed = null;
+        Fingerprints indexed = new Fingerprints();
         try (BulkIndexer indexer = newIndexer(index.name())) {
-            indexed = new Fingerprints();
             BulkBatch batch = indexer.newBatch();
             int afterId = CompanySource.BEFORE_FIRST;
             while (true) {
@@ -130,10 +170,7 @@ public class Reindexer {
                 if (page.isEmpty()) {
                     break;
                 }
-                if (control.stopRequested()) {
-                    throw new ReindexException("Stopped: the service is shutting down; index " + index.name()
-                            + " deleted, alias " + config.alias() + " left where it was", index.name(), null);
-                }
+                control.checkpoint();
                 for (CompanySource.Item item : page.items()) {
                     indexed.add(item.id(), item.fingerprint());
                     batch.add(item.document().pk(), item.document());
@@ -157,91 +194,70 @@ public class Reindexer {
             Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", runId, indexer.documents(),
                     indexer.bytes() / 1_000_000, index.name());
             return indexed;
-        } catch (ReindexException e) {
-            close(indexed);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            indexed.close();
             throw e;
-        } catch (InterruptedException e) {
-            close(indexed);
-            Thread.currentThread().interrupt();
-            throw new ReindexException("Interrupted while indexing companies into " + index.name(), index.name(), e);
-        } catch (IOException | RuntimeException e) {
-            close(indexed);
-            throw new ReindexException("Failed to index companies into " + index.name() + ": " + e.getMessage(),
-                    index.name(), e);
         }
     }
 
     /**
-     * Sends the changes the source took while the index was being filled, pass after pass until one finds none: each
-     * pass is short, so the next one has little to do. Bounded, because writers may never pause.
+     * Sends the changes the source took since {@code indexed} was read, pass after pass until one finds none or
+     * {@code passes} have run: each pass is short, so the next one has little to do. Bounded, because writers may
+     * never pause.
      *
      * @param indexed what the index holds; closed by this call, which returns what it holds after the passes
      */
-    private Fingerprints catchUp(String runId, String index, Fingerprints indexed, String when) {
+    private Fingerprints catchUp(String runId, String index, Fingerprints indexed, RunControl control, String when,
+            int passes) throws IOException, InterruptedException {
+        Fingerprints known = indexed;
         try {
-            for (int pass = 1; pass <= CATCH_UP_PASSES; pass++) {
-                tracker.stage("catch up " + when);
+            for (int pass = 1; pass <= passes; pass++) {
                 try (BulkIndexer indexer = newIndexer(index)) {
-                    CatchUp catchUp = new CatchUp(source, indexer, config.source().pageSize());
-                    Fingerprints current = catchUp.pass(indexed);
-                    indexed.close();
-                    indexed = current;
-                    Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted", runId, pass,
-                            when, catchUp.written(), catchUp.deleted());
+                    CatchUp catchUp = new CatchUp(source, engine, index, indexer, config.source().pageSize(), control);
+                    Fingerprints current = catchUp.pass(known);
+                    known.close();
+                    known = current;
+                    Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted, %d left to newer"
+                            + " writes of the owning application", runId, pass, when, catchUp.written(),
+                            catchUp.deleted(), indexer.superseded());
                     if (catchUp.written() + catchUp.deleted() == 0) {
                         break;
                     }
                 }
             }
-            return indexed;
-        } catch (InterruptedException e) {
-            indexed.close();
-            Thread.currentThread().interrupt();
-            throw new ReindexException("Interrupted while catching up with changes in " + index, index, e);
-        } catch (IOException | RuntimeException e) {
-            indexed.close();
-            throw new ReindexException("Failed to catch up with the changes made during the run in " + index + ": "
-                    + e.getMessage(), index, e);
+            return known;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            known.close();
+            throw e;
         }
     }
 
-    /**
-     * Catches up with the changes made between the last pass and the swap: until the swap, the owning application's
-     * live updates went to the old index. The new index is already live, so a failure here cannot undo the run.
-     *
-     * @param indexed what the index holds; closed by this call
-     */
-    private void catchUpAfterSwap(String runId, String index, Fingerprints indexed) {
+    private interface Stage<T> {
+        T run() throws IOException, InterruptedException;
+    }
+
+    /** Runs one stage: reports it, times it, and names it and the index in any failure. */
+    private <T> T stage(String stage, String index, StageTimes times, Stage<T> work) {
+        tracker.stage(stage);
+        long start = System.nanoTime();
         try {
-            catchUp(runId, index, indexed, "after the swap").close();
+            return work.run();
         } catch (ReindexException e) {
-            Log.errorf(e, "Run %s: %s; changes made during the swap may be missing from %s until the next run", runId,
-                    e.getMessage(), index);
-        }
-    }
-
-    private static void close(Fingerprints fingerprints) {
-        if (fingerprints != null) {
-            fingerprints.close();
-        }
-    }
-
-    private long settle(NewIndex index, long sent) {
-        try {
-            return index.settle(definition, sent);
+            throw e;
+        } catch (RunStoppedException e) {
+            throw new ReindexException(e.getMessage() + " (at stage '" + stage + "')", index, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReindexException("Interrupted at stage '" + stage + "'" + of(index), index, e);
         } catch (IOException | RuntimeException e) {
-            throw new ReindexException("Failed to refresh and verify index " + index.name() + ": " + e.getMessage(),
-                    index.name(), e);
+            throw new ReindexException("Failed at stage '" + stage + "'" + of(index) + ": " + e.getMessage(), index, e);
+        } finally {
+            times.add(stage, start);
         }
     }
 
-    private AliasSwap swapAlias(NewIndex index, long documents, RunControl control) {
-        try {
-            return index.promote(config.alias(), names, config.retention(), swap -> control.beforeSwap(documents, swap));
-        } catch (IOException | RuntimeException e) {
-            throw new ReindexException("Failed to swap alias " + config.alias() + " to " + index.name() + ": "
-                    + e.getMessage(), index.name(), e);
-        }
+    private static String of(String index) {
+        return index == null ? "" : " of index " + index;
     }
 
     private BulkIndexer newIndexer(String index) {

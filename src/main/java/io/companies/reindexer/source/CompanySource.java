@@ -13,7 +13,7 @@ import jakarta.inject.Inject;
 import org.hibernate.FlushMode;
 import org.hibernate.Session;
 
-import io.companies.reindexer.reindex.ReindexConfig;
+import io.companies.reindexer.config.ReindexConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**

@@ -7,12 +7,15 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * The companies an index holds, in id order, each with a fingerprint of the source rows its document was built from:
@@ -23,16 +26,19 @@ import java.time.OffsetDateTime;
  * Written once in id order, then read in id order: they live in a temporary file (12 bytes per company), not on the
  * heap, so that memory stays the same however many companies there are. The file is opened with
  * {@code DELETE_ON_CLOSE}, which on Linux unlinks it at once: its space is freed on {@link #close()}, or by a crash.
+ * Where they must outlive the process, they are copied out as {@link #chunks chunks} of bytes, the same 12 bytes per
+ * company.
  */
 public final class Fingerprints implements AutoCloseable {
 
     private static final int BUFFER_BYTES = 1 << 16;
+    private static final int BYTES_PER_COMPANY = Integer.BYTES + Long.BYTES;
 
     private final FileChannel file;
     private final DataOutputStream out;
     private int size;
     private int lastId;
-    private boolean readStarted;
+    private boolean writeEnded;
 
     public Fingerprints() throws IOException {
         Path path = Files.createTempFile("companies-fingerprints-", ".bin");
@@ -43,7 +49,7 @@ public final class Fingerprints implements AutoCloseable {
 
     /** Appends a company; ids must come in ascending order, and all before the {@link #cursor()}. */
     public void add(int id, long print) throws IOException {
-        if (readStarted) {
+        if (writeEnded) {
             throw new IllegalStateException("Fingerprints are being read: none can be added");
         }
         if (size > 0 && id <= lastId) {
@@ -59,15 +65,40 @@ public final class Fingerprints implements AutoCloseable {
         return size;
     }
 
-    /** Reads the companies back from the first, in id order; none can be added any more. */
+    /**
+     * Reads the companies back from the first, in id order; none can be added any more. A new cursor starts again from
+     * the first: use one at a time.
+     */
     public Cursor cursor() throws IOException {
-        if (readStarted) {
-            throw new IllegalStateException("Fingerprints can be read once");
+        if (!writeEnded) {
+            writeEnded = true;
+            out.flush();
         }
-        readStarted = true;
-        out.flush();
         file.position(0);
         return new Cursor(new DataInputStream(new BufferedInputStream(Channels.newInputStream(file), BUFFER_BYTES)));
+    }
+
+    /** Hands the companies, in id order, to {@code chunk} as byte arrays of at most {@code companies} companies. */
+    public void chunks(int companies, Consumer<byte[]> chunk) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(companies * BYTES_PER_COMPANY);
+        for (Cursor cursor = cursor(); !cursor.exhausted(); cursor.advance()) {
+            bytes.putInt(cursor.id()).putLong(cursor.print());
+            if (!bytes.hasRemaining()) {
+                chunk.accept(bytes.array().clone());
+                bytes.clear();
+            }
+        }
+        if (bytes.position() > 0) {
+            chunk.accept(Arrays.copyOf(bytes.array(), bytes.position()));
+        }
+    }
+
+    /** Appends the companies of a chunk made by {@link #chunks}. */
+    public void addChunk(byte[] chunk) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(chunk);
+        while (bytes.hasRemaining()) {
+            add(bytes.getInt(), bytes.getLong());
+        }
     }
 
     /** Frees the file; closing twice does nothing. */

@@ -1,5 +1,6 @@
 package io.companies.reindexer.state;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,13 +55,23 @@ public class RunLedger {
         REPUBLISHED
     }
 
+    /** Byte chunks written one by one, so that none of them needs to be in memory with the others. */
+    public interface Chunks {
+        void each(Consumer<byte[]> chunk) throws IOException;
+    }
+
+    /** Takes byte chunks one by one. */
+    public interface ChunkReader {
+        void read(byte[] chunk) throws IOException;
+    }
+
     /** A run that took every waiting request of its alias. */
     public record ClaimedRun(long id, String alias, String index, Instant startedAt, List<String> requestIds) {
     }
 
     /** A run found {@code RUNNING} or {@code SWAPPING} while nobody runs: a crash interrupted it. */
     public record InterruptedRun(long id, String index, boolean swapping, Long documents, List<String> previousIndices,
-            List<String> deletedIndices, Instant startedAt, List<String> requestIds) {
+            List<String> deletedIndices, Instant startedAt, String instance, List<String> requestIds) {
     }
 
     /** Records a request durably, once per request id. */
@@ -143,29 +155,84 @@ public class RunLedger {
         });
     }
 
-    /** Records the plan of the alias swap just before it is sent: after a crash, it tells whether the swap happened. */
-    public void swapping(long runId, long documents, List<String> previousIndices, List<String> deletedIndices) {
+    /**
+     * Records the plan of the alias swap just before it is sent, with what the index holds: after a crash, the repair
+     * reads the alias back to learn whether the swap happened, and catches up from these fingerprints.
+     *
+     * @param fingerprints what the index holds, in chunks
+     * @throws IllegalStateException when the run is no longer running under {@code instance}: another instance has
+     *         taken it over
+     */
+    public void swapping(long runId, String instance, long documents, List<String> previousIndices,
+            List<String> deletedIndices, Chunks fingerprints) {
         Transactions.inTransaction(dataSource, connection -> {
             try (PreparedStatement update = connection.prepareStatement("""
                     update reindexer.reindex_run set state = 'SWAPPING', documents = ?, previous_indices = ?::jsonb,
-                    deleted_indices = ?::jsonb where id = ?""")) {
+                    deleted_indices = ?::jsonb where id = ? and state = 'RUNNING' and instance = ?""")) {
                 update.setLong(1, documents);
                 update.setString(2, toJson(previousIndices));
                 update.setString(3, toJson(deletedIndices));
                 update.setLong(4, runId);
-                update.executeUpdate();
+                update.setString(5, instance);
+                if (update.executeUpdate() != 1) {
+                    throw new IllegalStateException("Run " + runId + " is no longer running under " + instance
+                            + ": another instance has taken it over");
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "insert into reindexer.run_fingerprints (run_id, chunk, companies) values (?, ?, ?)")) {
+                int[] chunk = { 0 };
+                fingerprints.each(bytes -> {
+                    try {
+                        insert.setLong(1, runId);
+                        insert.setInt(2, chunk[0]++);
+                        insert.setBytes(3, bytes);
+                        insert.executeUpdate();
+                    } catch (SQLException e) {
+                        throw new RunLedgerException("Failed to record the fingerprints of run " + runId, e);
+                    }
+                });
             }
             return null;
         });
     }
 
-    /** Ends a run with the outcome of each request it served, and puts those outcomes in the outbox. */
-    public void finish(long runId, List<ReindexCompleted> outcomes) {
-        ReindexCompleted first = outcomes.getFirst();
+    /** Hands the fingerprints recorded with the swap of run {@code runId} to {@code chunk}, in id order. */
+    public void fingerprints(long runId, ChunkReader chunk) {
         Transactions.inTransaction(dataSource, connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "select companies from reindexer.run_fingerprints where run_id = ? order by chunk")) {
+                select.setLong(1, runId);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        chunk.read(rows.getBytes(1));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Whether a run of {@code alias} is recorded as running or swapping: live elsewhere, or interrupted. */
+    public boolean hasUnfinished(String alias) {
+        return Transactions.inTransaction(dataSource, connection -> queryString(connection,
+                "select alias from reindexer.reindex_run where alias = ? and state in ('RUNNING', 'SWAPPING') limit 1",
+                alias) != null);
+    }
+
+    /**
+     * Ends a run with the outcome of each request it served, and puts those outcomes in the outbox; unless the run has
+     * ended already, decided by another instance that took it over.
+     *
+     * @return whether this call ended the run
+     */
+    public boolean finish(long runId, List<ReindexCompleted> outcomes) {
+        ReindexCompleted first = outcomes.getFirst();
+        return Transactions.inTransaction(dataSource, connection -> {
             try (PreparedStatement update = connection.prepareStatement("""
                     update reindexer.reindex_run set state = ?, documents = ?, previous_indices = ?::jsonb,
-                    deleted_indices = ?::jsonb, completed_at = ?, error = ? where id = ?""")) {
+                    deleted_indices = ?::jsonb, completed_at = ?, error = ?
+                    where id = ? and state in ('RUNNING', 'SWAPPING')""")) {
                 update.setString(1, first.status().name());
                 update.setObject(2, first.documents());
                 update.setString(3, toJson(first.previousIndices()));
@@ -173,12 +240,19 @@ public class RunLedger {
                 update.setObject(5, OffsetDateTime.ofInstant(first.completedAt(), ZoneOffset.UTC));
                 update.setString(6, first.error());
                 update.setLong(7, runId);
-                update.executeUpdate();
+                if (update.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "delete from reindexer.run_fingerprints where run_id = ?")) {
+                delete.setLong(1, runId);
+                delete.executeUpdate();
             }
             for (ReindexCompleted outcome : outcomes) {
                 decide(connection, outcome);
             }
-            return null;
+            return true;
         });
     }
 
@@ -188,7 +262,8 @@ public class RunLedger {
             List<InterruptedRun> runs = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
                     select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices,
-                    r.started_at, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id)
+                    r.started_at, r.instance,
+                    array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id)
                     from reindexer.reindex_run r where r.alias = ? and r.state in ('RUNNING', 'SWAPPING') order by r.id""")) {
                 select.setString(1, alias);
                 try (ResultSet rows = select.executeQuery()) {
@@ -196,7 +271,7 @@ public class RunLedger {
                         runs.add(new InterruptedRun(rows.getLong(1), rows.getString(2),
                                 rows.getString(3).equals("SWAPPING"), (Long) rows.getObject(4), fromJson(rows.getString(5)),
                                 fromJson(rows.getString(6)), rows.getObject(7, OffsetDateTime.class).toInstant(),
-                                List.of((String[]) rows.getArray(8).getArray())));
+                                rows.getString(8), List.of((String[]) rows.getArray(9).getArray())));
                     }
                 }
             }

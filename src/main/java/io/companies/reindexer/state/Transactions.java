@@ -1,17 +1,16 @@
 package io.companies.reindexer.state;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-
 /** Runs a unit of work on one pooled connection in one transaction; any failure rolls it back. */
 final class Transactions {
 
     interface Work<T> {
-        T run(Connection connection) throws SQLException, JsonProcessingException;
+        T run(Connection connection) throws SQLException, IOException;
     }
 
     private Transactions() {
@@ -25,11 +24,11 @@ final class Transactions {
                 T result = work.run(connection);
                 connection.commit();
                 return result;
-            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+            } catch (SQLException | IOException | RuntimeException e) {
                 connection.rollback();
                 throw e;
             }
-        } catch (SQLException | JsonProcessingException e) {
+        } catch (SQLException | IOException e) {
             throw new RunLedgerException("The run ledger is unavailable: " + e.getMessage(), e);
         }
     }

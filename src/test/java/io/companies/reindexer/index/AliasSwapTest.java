@@ -35,16 +35,14 @@ class AliasSwapTest {
     }
 
     @Test
-    void withoutRetentionEveryOldIndexIsDeletedInTheSameRequest() {
+    void withoutRetentionEveryOldIndexIsDeletedAfterTheRequestWhichOnlyMovesTheAlias() {
         AliasSwap swap = AliasSwap.plan("companies", NEW, List.of(CURRENT),
                 List.of(index(OLDER, 1, true), index(CURRENT, 2, true), index(ORPHAN, 3, false), index(NEW, 4, false)),
                 NAMES, 0);
         assertThat(swap.previous()).containsExactly(CURRENT);
         assertThat(swap.deleted()).containsExactlyInAnyOrder(OLDER, CURRENT, ORPHAN);
         assertThat(swap.actions().toString()).isEqualTo("[{\"add\":{\"index\":\"" + NEW + "\",\"alias\":\"companies\"}},"
-                + "{\"remove_index\":{\"index\":\"" + OLDER + "\"}},"
-                + "{\"remove_index\":{\"index\":\"" + CURRENT + "\"}},"
-                + "{\"remove_index\":{\"index\":\"" + ORPHAN + "\"}}]");
+                + "{\"remove\":{\"index\":\"" + CURRENT + "\",\"alias\":\"companies\"}}]");
     }
 
     @Test

@@ -82,7 +82,7 @@ class BulkIndexerTest {
         engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
 
         assertThatThrownBy(() -> indexer.send(batchOf("1"))).isInstanceOf(BulkFailedException.class)
-                .hasMessageContaining("1 documents still not indexed after 2 retries: the engine was too busy (429)");
+                .hasMessageContaining("1 documents still not indexed after 2 retries: the engine could not take them now (429 or 503)");
         assertThat(engine.bodies).hasSize(3);
     }
 
@@ -101,6 +101,51 @@ class BulkIndexerTest {
         engine.answers.add(new ConnectException("Connection refused"));
         assertThatThrownBy(() -> indexer.send(batchOf("3"))).isInstanceOf(BulkFailedException.class)
                 .hasMessageContaining("still not indexed after 2 retries: java.net.ConnectException: Connection refused");
+    }
+
+    @Test
+    void aRequestTheEngineFindsTooLargeIsSentInHalvesAndASingleDocumentTooLargeIsNamed() throws Exception {
+        engine.answers.add(new SearchEngine.TooLargeException(null));
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+        engine.answers.add(new SearchEngine.TooLargeException(null));
+
+        assertThatThrownBy(() -> indexer.send(batchOf("1", "2"))).isInstanceOf(BulkFailedException.class)
+                .hasMessageContaining("document 2 has").hasMessageContaining("more than the engine accepts in one request (413)");
+        assertThat(engine.bodies).hasSize(3);
+        assertThat(engine.bodies.get(1)).contains("\"1\"").doesNotContain("\"2\"");
+        assertThat(engine.bodies.get(2)).contains("\"2\"").doesNotContain("\"1\"");
+    }
+
+    @Test
+    void aDocumentLargerThanTheByteBoundGoesAlone() throws Exception {
+        BulkBatch batch = new BulkBatch(new ObjectMapper().writer(), 100, 100);
+        batch.add("small-1", Map.of("n", 1));
+        batch.add("large", Map.of("text", "x".repeat(500)));
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+
+        indexer.send(batch);
+
+        assertThat(indexer.documents()).isEqualTo(2);
+        assertThat(engine.bodies).hasSize(2);
+        assertThat(engine.bodies.get(0)).contains("small-1").doesNotContain("large");
+        assertThat(engine.bodies.get(1)).contains("large").doesNotContain("small-1");
+    }
+
+    @Test
+    void aClosedIndexerSendsNothingAgain() throws Exception {
+        BulkIndexer slow = new BulkIndexer(engine, "companies-x", 1, 5, Duration.ofMinutes(1), BulkIndexerTest::emptyBatch,
+                new SimpleMeterRegistry());
+        engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
+        slow.submit(batchOf("1"));
+        Thread.sleep(200);
+        long start = System.nanoTime();
+
+        slow.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(engine.bodies).hasSize(1);
+        assertThatThrownBy(slow::flush).isInstanceOf(BulkFailedException.class).hasMessageContaining("abandoned");
     }
 
     @Test

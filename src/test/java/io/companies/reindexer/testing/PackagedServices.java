@@ -108,6 +108,7 @@ public final class PackagedServices implements AutoCloseable {
         properties.put("reindex.source.page-size", "100");
         properties.put("reindex.bulk.max-documents", "200");
         properties.put("reindex.poll-interval", "1s");
+        properties.put("reindex.swap.retire-grace", "1s");
         // A killed consumer keeps its partition until its session expires (45 s by default): the restarted service
         // would wait that long for the requests.
         properties.put("mp.messaging.incoming.reindex-requested.session.timeout.ms", "8000");

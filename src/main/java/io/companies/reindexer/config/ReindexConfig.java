@@ -1,9 +1,8 @@
-package io.companies.reindexer.reindex;
+package io.companies.reindexer.config;
 
 import java.time.Duration;
 import java.util.Optional;
 
-import io.companies.reindexer.index.IndexAnalysis;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -46,6 +45,8 @@ public interface ReindexConfig {
 
     Index index();
 
+    Swap swap();
+
     Bulk bulk();
 
     Source source();
@@ -53,6 +54,9 @@ public interface ReindexConfig {
     Topics topics();
 
     interface Index {
+        /** The custom analyzer defined in {@code index/company-analysis.json}. */
+        String CUSTOM_ANALYZER = "normalize_american_english";
+
         /** Prefix of the index names, followed by 32 random characters. Default: the alias followed by {@code -}. */
         Optional<String> prefix();
 
@@ -69,8 +73,31 @@ public interface ReindexConfig {
          * {@code index/company-analysis.json}; any other value names a built-in analyzer (e.g. {@code standard} for
          * engines that lack the analysis-common module) and the custom analysis is left out.
          */
-        @WithDefault(IndexAnalysis.CUSTOM_ANALYZER)
+        @WithDefault(CUSTOM_ANALYZER)
         String analyzer();
+
+        /**
+         * How long a filled index may take to get every replica its settings ask for (health green) before the swap;
+         * past it the run fails with the alias untouched. Default 5 minutes.
+         */
+        @WithDefault("5m")
+        Duration activeShardsTimeout();
+    }
+
+    interface Swap {
+        /**
+         * Least time between the alias swap and the deletion of the indices it retired: searches and writes that
+         * resolved the alias just before the swap finish on the old index meanwhile. Default 5 s.
+         */
+        @WithDefault("5s")
+        Duration retireGrace();
+
+        /**
+         * Most time, after the grace, to wait for the searches and writes the engine still runs on a retired index
+         * before deleting it anyway. Default 60 s.
+         */
+        @WithDefault("60s")
+        Duration retireTimeout();
     }
 
     interface Bulk {
@@ -90,7 +117,10 @@ public interface ReindexConfig {
         @WithDefault("3")
         int concurrency();
 
-        /** How many times items rejected with 429 (engine busy) are sent again. Default 8. */
+        /**
+         * How many times items the engine could not take (429, 503), and engine calls that got no clear answer, are
+         * sent again. Default 8.
+         */
         @WithDefault("8")
         int maxRetries();
 

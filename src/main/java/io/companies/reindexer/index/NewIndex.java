@@ -22,6 +22,7 @@ public final class NewIndex implements AutoCloseable {
 
     /** Key of the {@code _meta} flag that marks an index a run filled completely and verified. */
     static final String META_COMPLETE = "complete";
+    private static final int MAX_FLUSHES = 3;
 
     private enum Swap {
         NOT_DONE,
@@ -64,7 +65,7 @@ public final class NewIndex implements AutoCloseable {
         if (count != expected) {
             throw new IllegalStateException("Index " + name + " holds " + count + " documents, " + expected + " were sent");
         }
-        engine.flush(name);
+        makeDurable();
         String health = engine.awaitAllShardsActive(name, activeShardsTimeout);
         if (!"green".equals(health)) {
             throw new IllegalStateException("Index " + name + " did not get the " + definition.replicas()
@@ -74,6 +75,21 @@ public final class NewIndex implements AutoCloseable {
         ObjectNode meta = JsonNodeFactory.instance.objectNode().put(META_COMPLETE, true).put("documents", count);
         engine.putMeta(name, meta);
         return count;
+    }
+
+    /**
+     * Flushes until the translog holds nothing the last commit lacks. A first flush of a freshly loaded index commits
+     * every document, but both engines keep its translog until that commit is safe, which a second flush finds.
+     */
+    private void makeDurable() throws IOException {
+        for (int flush = 1; flush <= MAX_FLUSHES; flush++) {
+            engine.flush(name);
+            if (engine.uncommittedOperations(name) == 0) {
+                return;
+            }
+        }
+        throw new IllegalStateException("Index " + name + " still has uncommitted operations after " + MAX_FLUSHES
+                + " flushes: something else writes to it");
     }
 
     /**

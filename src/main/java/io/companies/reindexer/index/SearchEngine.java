@@ -154,9 +154,16 @@ public class SearchEngine {
         repeatable("POST /" + index + "/_refresh", () -> send("POST", "/" + index + "/_refresh", null));
     }
 
-    /** Commits the index's segments and empties its translog, so that what it holds survives a restart as it is. */
+    /** Commits the index's segments to disk, with every operation it has taken. */
     public void flush(String index) throws IOException {
-        repeatable("POST /" + index + "/_flush", () -> send("POST", "/" + index + "/_flush", null));
+        repeatable("POST /" + index + "/_flush", () -> send("POST", "/" + index + "/_flush?force=true", null));
+    }
+
+    /** Operations of the index's translog that its last safe commit lacks: none once a flush has made them durable. */
+    public long uncommittedOperations(String index) throws IOException {
+        return repeatable("GET /" + index + "/_stats/translog",
+                () -> read(send("GET", "/" + index + "/_stats/translog", null))).path("_all").path("primaries")
+                .path("translog").path("uncommitted_operations").asLong();
     }
 
     public long count(String index) throws IOException {

@@ -87,18 +87,23 @@ public class CrashRepair {
                 run.previousIndices(), run.deletedIndices(), run.documents(), run.startedAt(), now)).toList();
     }
 
-    /** Interrupted before its swap, or at a swap that did not happen: nothing changed for searchers. */
+    /**
+     * Interrupted before its swap, or at a swap after which the alias does not point to its index: nothing that
+     * searchers read now comes from this run.
+     */
     private List<ReindexCompleted> failInterrupted(InterruptedRun run, String alias, List<String> targets)
             throws IOException {
-        String index = "index " + run.index() + " was deleted";
+        String index;
         try {
             engine.deleteIndex(run.index());
+            index = "index " + run.index() + " was deleted";
         } catch (IllegalStateException e) {
             index = "index " + run.index() + " was kept: " + e.getMessage();
         }
-        String error = "Interrupted " + (run.swapping() ? "at the alias swap, which did not happen" : "before the alias swap")
-                + ": instance " + run.instance() + " stopped or lost its database session during the run; " + index
-                + ", and alias " + alias + " points to " + targets;
+        String when = run.swapping() ? "at the alias swap (alias " + alias + " does not point to its index)"
+                : "before the alias swap";
+        String error = "Interrupted " + when + ": instance " + run.instance() + " stopped or lost its database session"
+                + " during the run; " + index + ", and alias " + alias + " points to " + targets;
         Log.infof("Run %d: %s", run.id(), error);
         Instant now = Instant.now();
         return run.requestIds().stream()

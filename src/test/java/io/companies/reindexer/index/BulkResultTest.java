@@ -31,4 +31,24 @@ class BulkResultTest {
                 "document_parsing_exception: failed to parse field [modified]"),
                 new BulkResult.ItemFailure("6", 404, "index_not_found_exception: no such index [c]"));
     }
+
+    @Test
+    void anUnavailableShardIsSentAgainAWriteBlockIsFinalAndAConflictIsSuperseded() throws IOException {
+        String answer = """
+                {"items":[
+                  {"index":{"_id":"1","status":503,"error":{"type":"unavailable_shards_exception","reason":"primary shard is not active"}}},
+                  {"index":{"_id":"2","status":429,"error":{"type":"cluster_block_exception","reason":"index [c] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];"}}},
+                  {"index":{"_id":"3","status":409,"error":{"type":"version_conflict_engine_exception","reason":"[3]: version conflict"}}},
+                  {"delete":{"_id":"4","status":409,"error":{"type":"version_conflict_engine_exception","reason":"[4]: version conflict, but no document was found"}}},
+                  {"create":{"_id":"5","status":201}}]}""";
+        BulkResult result = BulkResult.parse(new ObjectMapper(),
+                new ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)));
+        assertThat(result.rejectedIds()).containsExactly("1");
+        assertThat(result.failures()).singleElement().satisfies(failure -> {
+            assertThat(failure.id()).isEqualTo("2");
+            assertThat(failure.reason()).startsWith("cluster_block_exception: index [c] blocked by");
+        });
+        assertThat(result.superseded()).isEqualTo(2);
+        assertThat(result.succeeded()).isEqualTo(1);
+    }
 }

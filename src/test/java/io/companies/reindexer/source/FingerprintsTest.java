@@ -55,6 +55,31 @@ class FingerprintsTest {
     }
 
     @Test
+    void chunksCarryEveryCompanyInOrderAndReadBackIntoTheSameSet() throws IOException {
+        try (Fingerprints original = new Fingerprints(); Fingerprints copy = new Fingerprints()) {
+            for (int id = 1; id <= 2_500; id++) {
+                original.add(id * 3, Fingerprints.of(id, MODIFIED));
+            }
+            List<byte[]> chunks = new ArrayList<>();
+            original.chunks(1_000, chunks::add);
+            for (byte[] chunk : chunks) {
+                copy.addChunk(chunk);
+            }
+
+            assertThat(chunks).extracting(chunk -> chunk.length).containsExactly(12_000, 12_000, 6_000);
+            assertThat(copy.size()).isEqualTo(2_500);
+            Fingerprints.Cursor a = original.cursor();
+            Fingerprints.Cursor b = copy.cursor();
+            for (; !a.exhausted(); a.advance(), b.advance()) {
+                assertThat(b.exhausted()).isFalse();
+                assertThat(b.id()).isEqualTo(a.id());
+                assertThat(b.print()).isEqualTo(a.print());
+            }
+            assertThat(b.exhausted()).isTrue();
+        }
+    }
+
+    @Test
     void leaveNoFileBehindEvenWhileOpen() throws IOException {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         List<Path> before = fingerprintFiles(tmp);

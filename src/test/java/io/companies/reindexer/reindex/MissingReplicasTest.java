@@ -1,0 +1,70 @@
+package io.companies.reindexer.reindex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.companies.reindexer.testing.SearchIndices;
+import io.companies.reindexer.testing.ServiceTopics;
+import io.companies.reindexer.testing.SourceRows;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * An index is made durable before it goes live: with a replica per shard asked for and a single engine node, which
+ * can never hold it, the run waits the bounded time for it and fails with the alias untouched, instead of swapping in
+ * an index whose only copy one node loss would take away.
+ */
+@QuarkusTest
+@TestProfile(MissingReplicasTest.OneReplicaOnOneNode.class)
+class MissingReplicasTest {
+
+    /** Its own profile: the replicas and the wait are read at start-up, as in production. */
+    public static class OneReplicaOnOneNode implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("reindex.index.replicas", "1", "reindex.index.active-shards-timeout", "3s");
+        }
+    }
+
+    @Inject
+    ServiceTopics topics;
+
+    @Inject
+    RestClient engineClient;
+
+    @Inject
+    DataSource dataSource;
+
+    @Test
+    void aReplicaTheClusterCannotPlaceFailsTheRunBeforeTheSwap() throws Exception {
+        SearchIndices search = new SearchIndices(engineClient);
+        SourceRows rows = new SourceRows(dataSource);
+        rows.reset();
+        rows.generate(300, 0.44);
+        List<String> aliasBefore = search.aliasTargets("companies");
+        List<String> indicesBefore = search.indices("companies-*");
+        String requestId = UUID.randomUUID().toString();
+
+        JsonNode outcome = topics.request(requestId, "{\"requestId\":\"" + requestId + "\"}");
+
+        assertThat(outcome.get("status").asText()).as(outcome.toString()).isEqualTo("FAILED");
+        assertThat(outcome.get("error").asText()).contains("did not get the 1 replica(s) per shard", "within PT3S",
+                "health yellow");
+        assertThat(outcome.get("durationMs").asLong()).isBetween(3_000L, 30_000L);
+        assertThat(search.aliasTargets("companies")).isEqualTo(aliasBefore);
+        assertThat(search.indices("companies-*")).isEqualTo(indicesBefore);
+    }
+}

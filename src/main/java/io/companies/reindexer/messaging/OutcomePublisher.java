@@ -1,12 +1,8 @@
 package io.companies.reindexer.messaging;
 
 import java.net.URI;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,7 +17,7 @@ import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.Record;
 
 /**
- * Publishes outcomes on {@code reindex-completed}, keyed by request id, and waits until the broker has them. Each
+ * Publishes outcomes on {@code reindex-completed}, keyed by request id, and tells when the broker has them. Each
  * record also carries the CloudEvents attributes in its headers (binary mode): {@code ce_id} is the request id and the
  * status, so an outcome published again carries the same id.
  */
@@ -31,7 +27,6 @@ public class OutcomePublisher {
     public static final String CHANNEL = "reindex-completed";
     public static final String EVENT_TYPE = "io.companies.reindex.completed";
     public static final URI EVENT_SOURCE = URI.create("urn:companies-reindexer");
-    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
     @Channel(CHANNEL)
@@ -40,7 +35,11 @@ public class OutcomePublisher {
     @Inject
     MeterRegistry registry;
 
-    public void publish(ReindexCompleted outcome) {
+    /**
+     * Hands {@code outcome} to the Kafka producer; the answer completes once the broker has it, or fails when the
+     * producer gave up on it (after its delivery timeout).
+     */
+    public CompletableFuture<Void> send(ReindexCompleted outcome) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
         OutgoingCloudEventMetadata<?> event = OutgoingCloudEventMetadata.builder()
                 .withId(outcome.requestId() + ":" + outcome.status())
@@ -59,18 +58,11 @@ public class OutcomePublisher {
                     acked.completeExceptionally(failure);
                     return CompletableFuture.completedFuture(null);
                 }));
-        try {
-            acked.get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while publishing the outcome of request " + outcome.requestId(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Failed to publish the outcome of request " + outcome.requestId() + ": "
-                    + e.getMessage(), e);
-        }
-        registry.counter("reindex.outcomes", "status", outcome.status().name()).increment();
-        Log.infof("Request %s: published outcome %s (index %s, %s documents, %d ms)%s", outcome.requestId(),
-                outcome.status(), outcome.index(), outcome.documents(), outcome.durationMs(),
-                outcome.error() == null ? "" : ": " + outcome.error());
+        return acked.thenRun(() -> {
+            registry.counter("reindex.outcomes", "status", outcome.status().name()).increment();
+            Log.infof("Request %s: published outcome %s (index %s, %s documents, %d ms)%s",
+                    Printable.escape(outcome.requestId()), outcome.status(), outcome.index(), outcome.documents(),
+                    outcome.durationMs(), outcome.error() == null ? "" : ": " + Printable.escape(outcome.error()));
+        });
     }
 }

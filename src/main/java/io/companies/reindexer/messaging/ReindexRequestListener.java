@@ -1,75 +1,56 @@
 package io.companies.reindexer.messaging;
 
-import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.companies.reindexer.reindex.ReindexCoordinator;
-import io.companies.reindexer.state.RunLedgerException;
+import io.companies.reindexer.reindex.RequestIntake;
 import io.quarkus.logging.Log;
-import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
  * Consumes {@code reindex-requested}. Takes raw bytes so that a malformed value reaches the dead-letter topic
- * unchanged: a {@link MalformedRequestException} nacks the record and the channel's failure strategy sets it aside.
- * A valid request is only recorded here; the run itself happens elsewhere, so the record is acknowledged as soon as
- * the request is durable.
+ * unchanged: nacked with a {@link MalformedRequestException}, the channel's failure strategy sets it aside. A valid
+ * request is handed to the {@link RequestIntake} and its record acknowledged once the request is durable; the run
+ * itself happens elsewhere, so no thread is held for a run or an outage.
  */
 @ApplicationScoped
 public class ReindexRequestListener {
 
     public static final String CHANNEL = "reindex-requested";
 
-    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-
     private final RequestParser parser = new RequestParser();
 
     @Inject
-    ReindexCoordinator coordinator;
+    RequestIntake intake;
 
     @Incoming(CHANNEL)
-    @Blocking
-    public void onRequest(ConsumerRecord<byte[], byte[]> record) {
+    public CompletionStage<Void> onRequest(KafkaRecord<byte[], byte[]> record) {
+        long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
+                .orElseThrow();
         ReindexRequested request;
         try {
-            request = parser.parse(record.value());
+            request = parser.parse(record.getPayload(),
+                    () -> RequestIds.ofRecord(record.getTopic(), record.getPartition(), offset));
         } catch (MalformedRequestException e) {
-            Log.warnf("Malformed request at %s-%d offset %d, set aside on the dead-letter topic: %s", record.topic(),
-                    record.partition(), record.offset(), e.getMessage());
-            throw e;
+            Log.warnf("Malformed request at %s-%d offset %d, set aside on the dead-letter topic: %s", record.getTopic(),
+                    record.getPartition(), offset, Printable.escape(e.getMessage()));
+            return record.nack(e);
         }
         Log.infof("Request %s received for alias %s, requested by %s at %s", request.requestId(),
-                request.alias() == null ? "(default)" : request.alias(),
-                request.requestedBy(), request.requestedAt());
-        submitDurably(request);
-    }
-
-    /**
-     * Returns only once the request is recorded, so its offset is committed only then: while the database is down the
-     * consumer waits here instead of losing the request or setting it aside.
-     */
-    private void submitDurably(ReindexRequested request) {
-        Duration backoff = FIRST_BACKOFF;
-        while (true) {
-            try {
-                coordinator.submit(request);
-                return;
-            } catch (RunLedgerException e) {
-                Log.warnf("Request %s not recorded yet, trying again in %s: %s", request.requestId(), backoff,
-                        e.getMessage());
+                request.alias() == null ? "(default)" : Printable.escape(request.alias()),
+                Printable.escape(request.requestedBy()), Printable.escape(request.requestedAt()));
+        return intake.submit(request).handle((decision, failure) -> {
+            if (failure == null) {
+                return record.ack();
             }
-            try {
-                Thread.sleep(backoff.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted before request " + request.requestId() + " was recorded", e);
-            }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        }
+            Log.warnf("Request %s at %s-%d offset %d set aside on the dead-letter topic: %s", request.requestId(),
+                    record.getTopic(), record.getPartition(), offset, Printable.escape(failure.getMessage()));
+            return record.nack(failure);
+        }).thenCompose(settled -> settled);
     }
 }

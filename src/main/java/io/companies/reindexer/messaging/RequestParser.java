@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -31,7 +32,13 @@ public final class RequestParser {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build());
 
+    /** Reads a request that came without a place of its own (over HTTP): one without id gets a random one. */
     public ReindexRequested parse(byte[] value) {
+        return parse(value, () -> UUID.randomUUID().toString());
+    }
+
+    /** @param requestIdIfAbsent the id of a request that has none, e.g. {@link RequestIds#ofRecord} */
+    public ReindexRequested parse(byte[] value, Supplier<String> requestIdIfAbsent) {
         if (value == null || value.length == 0) {
             throw new MalformedRequestException("The value is empty or a tombstone");
         }
@@ -43,7 +50,7 @@ public final class RequestParser {
         if (requestId != null) {
             checkRequestId(requestId);
         }
-        return new ReindexRequested(requestId == null ? UUID.randomUUID().toString() : requestId,
+        return new ReindexRequested(requestId == null ? requestIdIfAbsent.get() : requestId,
                 stringField(request, "alias"), stringField(request, "requestedBy"), stringField(request, "requestedAt"));
     }
 

@@ -19,7 +19,7 @@ import jakarta.inject.Inject;
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.index.IndexNames;
-import io.companies.reindexer.messaging.OutcomePublisher;
+import io.companies.reindexer.messaging.Printable;
 import io.companies.reindexer.messaging.ReindexCompleted;
 import io.companies.reindexer.messaging.ReindexRequested;
 import io.companies.reindexer.source.Fingerprints;
@@ -27,6 +27,7 @@ import io.companies.reindexer.state.AliasLock;
 import io.companies.reindexer.state.OutcomeOutbox;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.ClaimedRun;
+import io.companies.reindexer.state.RunLedgerException;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,6 +43,8 @@ import io.quarkus.runtime.StartupEvent;
 public class ReindexCoordinator {
 
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
+    private static final int MAX_REQUESTED_BY = 256;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     // How a run's fingerprints are recorded with its swap: 120 KB a row.
     private static final int FINGERPRINT_CHUNK = 10_000;
 
@@ -61,7 +64,7 @@ public class ReindexCoordinator {
     OutcomeOutbox outbox;
 
     @Inject
-    OutcomePublisher publisher;
+    OutboxRelay relay;
 
     @Inject
     RunTracker tracker;
@@ -114,7 +117,7 @@ public class ReindexCoordinator {
      */
     public Decision submit(ReindexRequested request) {
         Decision decision = decide(request);
-        publishOutbox();
+        relay.wake();
         return decision;
     }
 
@@ -122,7 +125,8 @@ public class ReindexCoordinator {
         String alias = request.alias() == null ? config.alias() : request.alias();
         String rejection = rejectionOf(request, alias);
         if (rejection != null) {
-            outbox.record(ReindexCompleted.rejected(request.requestId(), alias, Instant.now(), rejection));
+            outbox.record(ReindexCompleted.rejected(request.requestId(), Printable.escape(alias), Instant.now(),
+                    rejection));
             return Decision.REJECTED;
         }
         if (!config.enabled()) {
@@ -152,13 +156,24 @@ public class ReindexCoordinator {
 
     private String rejectionOf(ReindexRequested request, String alias) {
         if (!alias.equals(config.alias())) {
-            return "Alias '" + alias + "' is not managed by this service, which manages '" + config.alias() + "' only";
+            return "Alias '" + Printable.escape(alias) + "' is not managed by this service, which manages '"
+                    + config.alias() + "' only";
         }
         if (request.requestedAt() != null) {
             try {
                 DateTimeFormatter.ISO_DATE_TIME.parse(request.requestedAt());
             } catch (DateTimeParseException e) {
-                return "requestedAt '" + request.requestedAt() + "' is not an ISO-8601 date and time";
+                return "requestedAt '" + Printable.escape(request.requestedAt()) + "' is not an ISO-8601 date and time";
+            }
+        }
+        String requestedBy = request.requestedBy();
+        if (requestedBy != null) {
+            int length = requestedBy.codePointCount(0, requestedBy.length());
+            if (length > MAX_REQUESTED_BY) {
+                return "requestedBy has " + length + " characters, more than " + MAX_REQUESTED_BY;
+            }
+            if (Printable.hasControlOrUnpairedSurrogate(requestedBy)) {
+                return "requestedBy holds a control character or an unpaired surrogate";
             }
         }
         return null;
@@ -172,7 +187,6 @@ public class ReindexCoordinator {
                 } else {
                     skipWaiting();
                 }
-                publishOutbox();
             } catch (RuntimeException e) {
                 Log.errorf(e, "Serving the waiting requests of alias %s failed; trying again in %s", config.alias(),
                         config.pollInterval());
@@ -210,7 +224,6 @@ public class ReindexCoordinator {
                 if (!runAndRecord(run.get(), lock)) {
                     return;
                 }
-                publishOutbox();
             }
         }
     }
@@ -224,6 +237,7 @@ public class ReindexCoordinator {
                 requestId -> ReindexCompleted.skipped(requestId, config.alias(), Instant.now()));
         if (skipped > 0) {
             Log.infof("Reindexing is switched off: %d requests recorded before were answered SKIPPED", skipped);
+            relay.wake();
         }
     }
 
@@ -251,10 +265,39 @@ public class ReindexCoordinator {
                     run.startedAt(), completedAt, e.getMessage())).toList();
         }
         tracker.ended(outcomes.getFirst().status().name());
-        if (!ledger.finish(run.id(), outcomes)) {
-            Log.warnf("Run %s had been ended by another instance that took it over: its outcome stands", label);
-        }
+        finishDurably(label, run, outcomes);
         return true;
+    }
+
+    /**
+     * Records the outcomes of a run, trying again while the database is down: the run's own error says what happened
+     * (an instance that takes the run over meanwhile records it as interrupted instead).
+     */
+    private void finishDurably(String label, ClaimedRun run, List<ReindexCompleted> outcomes) {
+        Duration backoff = Duration.ofSeconds(1);
+        while (true) {
+            try {
+                if (!ledger.finish(run.id(), outcomes)) {
+                    Log.warnf("Run %s had been ended by another instance that took it over: its outcome stands", label);
+                }
+                relay.wake();
+                return;
+            } catch (RunLedgerException e) {
+                if (stopping) {
+                    Log.warnf("Run %s ended, but its outcome could not be recorded before the shutdown; the next"
+                            + " repair records it as interrupted: %s", label, e.getMessage());
+                    return;
+                }
+                Log.warnf("Run %s ended; recording its outcome again in %s: %s", label, backoff, e.getMessage());
+            }
+            try {
+                wakeUp.tryAcquire(backoff.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
     }
 
     /**
@@ -297,13 +340,5 @@ public class ReindexCoordinator {
             }
         }
         return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private void publishOutbox() {
-        try {
-            outbox.drain(publisher::publish);
-        } catch (RuntimeException e) {
-            Log.errorf("Outcomes stay in the outbox until Kafka takes them: %s", e.getMessage());
-        }
     }
 }

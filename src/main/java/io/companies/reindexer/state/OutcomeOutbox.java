@@ -4,11 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.function.Consumer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
@@ -16,7 +19,8 @@ import io.companies.reindexer.messaging.ReindexCompleted;
 
 /**
  * The outbox of outcomes ({@code reindexer.outcome_outbox}): an outcome is added in the same transaction as the
- * decision it reports, and deleted once Kafka has it, so an outcome the broker did not take is published later.
+ * decision it reports, claimed by one instance while it publishes it, and deleted once Kafka has it, so an outcome the
+ * broker did not take is published later, and never by two instances at once.
  */
 @ApplicationScoped
 public class OutcomeOutbox {
@@ -27,6 +31,10 @@ public class OutcomeOutbox {
     @Inject
     ObjectMapper json;
 
+    /** An outcome waiting to be published: its row and the outcome, or null when the row cannot be read as one. */
+    public record Pending(long id, String requestId, ReindexCompleted outcome) {
+    }
+
     /** Puts an outcome that no run decided (REJECTED, SKIPPED) in the outbox. */
     public void record(ReindexCompleted outcome) {
         Transactions.inTransaction(dataSource, connection -> {
@@ -36,28 +44,56 @@ public class OutcomeOutbox {
     }
 
     /**
-     * Hands every outcome in the outbox to {@code publish}, oldest first, deleting each one it returned from. Stops at
-     * the first that throws, which stays for a later call. Rows another caller is publishing are skipped.
+     * Claims up to {@code limit} outcomes nobody is publishing, oldest first, for {@code lease}: until then no other
+     * call claims them, unless they are {@link #release released}.
      */
-    public void drain(Consumer<ReindexCompleted> publish) {
-        Transactions.inTransaction(dataSource, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "select id, outcome from reindexer.outcome_outbox order by id limit 1 for update skip locked");
-                    PreparedStatement delete = connection.prepareStatement("delete from reindexer.outcome_outbox where id = ?")) {
-                while (true) {
-                    try (ResultSet rows = select.executeQuery()) {
-                        if (!rows.next()) {
-                            return null;
-                        }
-                        publish.accept(json.readValue(rows.getString(2), ReindexCompleted.class));
-                        delete.setLong(1, rows.getLong(1));
-                        delete.executeUpdate();
+    public List<Pending> claim(int limit, Duration lease) {
+        return Transactions.inTransaction(dataSource, connection -> {
+            List<Pending> claimed = new ArrayList<>();
+            try (PreparedStatement update = connection.prepareStatement("""
+                    update reindexer.outcome_outbox set claimed_until = now() + ? * interval '1 millisecond'
+                    where id in (select id from reindexer.outcome_outbox
+                        where claimed_until is null or claimed_until < now() order by id limit ? for update skip locked)
+                    returning id, request_id, outcome""")) {
+                update.setLong(1, lease.toMillis());
+                update.setInt(2, limit);
+                try (ResultSet rows = update.executeQuery()) {
+                    while (rows.next()) {
+                        claimed.add(new Pending(rows.getLong(1), rows.getString(2), read(rows.getString(3))));
                     }
-                    // One row per transaction: an outcome published is never published again after a later failure.
-                    connection.commit();
                 }
             }
+            claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
+            return claimed;
         });
+    }
+
+    /** Deletes a published outcome. */
+    public void delete(long id) {
+        update("delete from reindexer.outcome_outbox where id = ?", id);
+    }
+
+    /** Ends the claim on an outcome that was not published, so that the next claim takes it again. */
+    public void release(long id) {
+        update("update reindexer.outcome_outbox set claimed_until = null where id = ?", id);
+    }
+
+    private void update(String sql, long id) {
+        Transactions.inTransaction(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setLong(1, id);
+                statement.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private ReindexCompleted read(String outcome) {
+        try {
+            return json.readValue(outcome, ReindexCompleted.class);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     /** Adds an outcome to the outbox, in the caller's transaction. */

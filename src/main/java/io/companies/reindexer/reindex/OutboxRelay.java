@@ -1,0 +1,115 @@
+package io.companies.reindexer.reindex;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import io.companies.reindexer.config.ReindexConfig;
+import io.companies.reindexer.messaging.OutcomePublisher;
+import io.companies.reindexer.state.OutcomeOutbox;
+import io.companies.reindexer.state.OutcomeOutbox.Pending;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Publishes the outbox on a thread of its own, so that neither the Kafka consumer nor a run ever waits for the broker.
+ * Each outcome is sent once and awaited without blocking the others: a broker that is away for minutes gets each
+ * outcome once when it is back (the producer holds and retries it meanwhile), and an outcome that cannot be read or
+ * published holds back no other. An outcome is sent again only after the producer gave up on it.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final int BATCH = 100;
+    // Longer than the producer's delivery timeout (2 minutes by default), so a claim outlives every send it covers.
+    private static final Duration LEASE = Duration.ofMinutes(5);
+    private static final Duration WHILE_SENDING = Duration.ofSeconds(1);
+
+    @Inject
+    OutcomeOutbox outbox;
+
+    @Inject
+    OutcomePublisher publisher;
+
+    @Inject
+    ReindexConfig config;
+
+    private final Semaphore wakeUp = new Semaphore(0);
+    private final Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>();
+    private Thread thread;
+    private volatile boolean stopping;
+
+    void start(@Observes StartupEvent event) {
+        thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::relay);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        wakeUp.release();
+        thread.join(Duration.ofSeconds(5));
+    }
+
+    /** New outcomes are in the outbox: publish them now rather than at the next poll. */
+    public void wake() {
+        wakeUp.release();
+    }
+
+    private void relay() {
+        while (!stopping) {
+            try {
+                settle();
+                for (Pending pending : outbox.claim(BATCH, LEASE)) {
+                    send(pending);
+                }
+            } catch (RuntimeException e) {
+                Log.warnf("Outcomes stay in the outbox until they can be published: %s", e.getMessage());
+            }
+            try {
+                wakeUp.tryAcquire((inFlight.isEmpty() ? config.pollInterval() : WHILE_SENDING).toMillis(),
+                        TimeUnit.MILLISECONDS);
+                wakeUp.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void send(Pending pending) {
+        if (pending.outcome() == null) {
+            Log.errorf("Outbox row %d (request %s) is not a readable outcome: left in the outbox", pending.id(),
+                    pending.requestId());
+            return;
+        }
+        CompletableFuture<Void> sent = publisher.send(pending.outcome());
+        sent.whenComplete((done, failure) -> wakeUp.release());
+        inFlight.put(pending.id(), sent);
+    }
+
+    /** Deletes what Kafka took and releases what the producer gave up on, so the next claim sends it again. */
+    private void settle() {
+        for (Iterator<Map.Entry<Long, CompletableFuture<Void>>> entries = inFlight.entrySet().iterator(); entries
+                .hasNext();) {
+            Map.Entry<Long, CompletableFuture<Void>> entry = entries.next();
+            if (!entry.getValue().isDone()) {
+                continue;
+            }
+            if (entry.getValue().isCompletedExceptionally()) {
+                Log.warnf("Kafka did not take outbox row %d; it is sent again: %s", entry.getKey(),
+                        entry.getValue().exceptionNow().getMessage());
+                outbox.release(entry.getKey());
+            } else {
+                outbox.delete(entry.getKey());
+            }
+            entries.remove();
+        }
+    }
+}

@@ -12,13 +12,13 @@ public final class Printable {
 
     /** {@code text} with every unsafe character escaped; null stays null. */
     public static String escape(String text) {
-        if (text == null || isSafe(text)) {
+        if (text == null || firstUnsafe(text) < 0) {
             return text;
         }
         StringBuilder escaped = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            if (isPairAt(text, i)) {
                 escaped.append(c).append(text.charAt(++i));
             } else if (isUnsafe(c)) {
                 escaped.append(String.format("\\u%04x", (int) c));
@@ -33,7 +33,7 @@ public final class Printable {
     public static boolean hasControlOrUnpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            if (isPairAt(text, i)) {
                 i++;
             } else if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) {
                 return true;
@@ -42,13 +42,20 @@ public final class Printable {
         return false;
     }
 
-    private static boolean isSafe(String text) {
+    private static int firstUnsafe(String text) {
         for (int i = 0; i < text.length(); i++) {
-            if (isUnsafe(text.charAt(i))) {
-                return false;
+            if (isPairAt(text, i)) {
+                i++;
+            } else if (isUnsafe(text.charAt(i))) {
+                return i;
             }
         }
-        return true;
+        return -1;
+    }
+
+    private static boolean isPairAt(String text, int i) {
+        return Character.isHighSurrogate(text.charAt(i)) && i + 1 < text.length()
+                && Character.isLowSurrogate(text.charAt(i + 1));
     }
 
     private static boolean isUnsafe(char c) {

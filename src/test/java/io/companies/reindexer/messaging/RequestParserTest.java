@@ -40,6 +40,15 @@ class RequestParserTest {
     }
 
     @Test
+    void aRequestWithoutIdFromARecordGetsTheIdOfItsPlace() {
+        ReindexRequested request = parser.parse("{}".getBytes(StandardCharsets.UTF_8),
+                () -> RequestIds.ofRecord("reindex-requested", 0, 42));
+        assertThat(request.requestId()).isEqualTo("ea2885c8-03d6-5e47-9df3-134c9c1e16cc");
+        assertThat(parser.parse("{\"requestId\":\"r-9\"}".getBytes(StandardCharsets.UTF_8), () -> "unused").requestId())
+                .isEqualTo("r-9");
+    }
+
+    @Test
     void ignoresUnknownFieldsAndTreatsNullAsAbsent() {
         ReindexRequested request = parse("""
                 {"requestId":"r-2","alias":null,"priority":{"deep":[1,2,3]},"extra":true}""");

@@ -52,14 +52,12 @@ public final class BulkBatch {
         write("{\"create\":{\"_id\":\"" + id + "\"}}\n", id, document);
     }
 
-    /** Adds the deletion of document {@code id}; deleting a document that is not there counts as done. */
-    public void delete(String id) {
-        writeAction("{\"delete\":{\"_id\":\"" + id + "\"}}\n", id);
-    }
-
     /** Adds the deletion of document {@code id} as it was at {@code seen}: refused (409) if it changed since. */
     public void delete(String id, SeqNo seen) {
-        writeAction("{\"delete\":{\"_id\":\"" + id + "\"" + condition(seen) + "}}\n", id);
+        int start = body.size();
+        String action = "{\"delete\":{\"_id\":\"" + id + "\"" + condition(seen) + "}}\n";
+        body.writeBytes(action.getBytes(StandardCharsets.UTF_8));
+        items.add(new Item(id, start, body.size()));
     }
 
     private static String condition(SeqNo seen) {
@@ -75,12 +73,6 @@ public final class BulkBatch {
             throw new UncheckedIOException("Cannot serialise document " + id, e);
         }
         body.write('\n');
-        items.add(new Item(id, start, body.size()));
-    }
-
-    private void writeAction(String action, String id) {
-        int start = body.size();
-        body.writeBytes(action.getBytes(StandardCharsets.UTF_8));
         items.add(new Item(id, start, body.size()));
     }
 

@@ -1,7 +1,6 @@
 package io.companies.reindexer.reindex;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +17,8 @@ import io.companies.reindexer.source.CompanySource.Versions;
 import io.companies.reindexer.source.Fingerprints;
 
 /**
- * One pass that brings an index up to date with what the source tables hold now. It compares the fingerprint of
- * every published company with the one its document was built from, in a single merge by id: companies that
- * changed, appeared, were published, unpublished or deleted since are the suspects. Deleted rows leave no trace in
- * the source, so only comparing the id sets finds them.
+ * One pass that brings an index up to date with what the source tables hold now: it reads the fingerprints of every
+ * published company, finds the suspects with a {@link FingerprintDiff}, and reads and writes those again.
  * <p>
  * Each suspect is written conditionally: the pass reads where its document stands in the index first, then its rows,
  * and writes only if the document has not changed in between. The owning application writes each save through the
@@ -70,27 +67,13 @@ final class CatchUp {
     }
 
     private void merge(Fingerprints.Cursor known, Fingerprints current) throws IOException, InterruptedException {
+        FingerprintDiff diff = new FingerprintDiff(known);
         int afterId = CompanySource.BEFORE_FIRST;
         for (Versions page = source.versionsAfter(afterId); !page.isEmpty(); page = source.versionsAfter(afterId)) {
             control.checkpoint();
-            List<Integer> suspects = new ArrayList<>();
-            List<Integer> changed = new ArrayList<>();
-            for (int i = 0; i < page.ids().length; i++) {
-                int id = page.ids()[i];
-                while (!known.exhausted() && known.id() < id) {
-                    suspects.add(known.id()); // deleted or unpublished since
-                    known.advance();
-                }
-                boolean isKnown = !known.exhausted() && known.id() == id;
-                if (!isKnown || known.print() != page.fingerprints()[i]) {
-                    suspects.add(id);
-                    changed.add(id);
-                }
-                if (isKnown) {
-                    known.advance();
-                }
-            }
-            Map<Integer, Long> rewritten = reconcile(suspects);
+            FingerprintDiff.Page changes = diff.next(page.ids(), page.fingerprints());
+            Map<Integer, Long> rewritten = reconcile(changes.suspects());
+            List<Integer> changed = changes.changed();
             for (int i = 0, next = 0; i < page.ids().length; i++) {
                 int id = page.ids()[i];
                 if (next < changed.size() && changed.get(next) == id) {
@@ -105,11 +88,7 @@ final class CatchUp {
             }
             afterId = page.lastId();
         }
-        List<Integer> vanished = new ArrayList<>();
-        for (; !known.exhausted(); known.advance()) {
-            vanished.add(known.id());
-        }
-        reconcile(vanished);
+        reconcile(diff.rest());
         if (!batch.isEmpty()) {
             indexer.submit(batch);
         }

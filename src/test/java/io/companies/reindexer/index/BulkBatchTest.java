@@ -33,6 +33,37 @@ class BulkBatchTest {
     }
 
     @Test
+    void writesConditionalWritesAndDeletesWithTheDocumentsPlaceInItsShard() {
+        BulkBatch batch = new BulkBatch(json.writer(), 10, 1_000_000);
+        batch.replace("1", Map.of("name", "Acme"), new SearchEngine.SeqNo(17, 2));
+        batch.create("2", Map.of("name", "New"));
+        batch.delete("3", new SearchEngine.SeqNo(4, 1));
+        assertThat(body(batch)).isEqualTo("""
+                {"index":{"_id":"1","if_seq_no":17,"if_primary_term":2}}
+                {"name":"Acme"}
+                {"create":{"_id":"2"}}
+                {"name":"New"}
+                {"delete":{"_id":"3","if_seq_no":4,"if_primary_term":1}}
+                """);
+        assertThat(batch.ids()).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void splitsIntoHalvesAndKnowsWhenItIsOverTheByteBound() {
+        BulkBatch batch = new BulkBatch(json.writer(), 10, 60);
+        batch.add("1", Map.of("text", "x".repeat(20)));
+        assertThat(batch.isOversized()).as("a single item is never oversized").isFalse();
+        batch.add("2", Map.of("text", "x".repeat(20)));
+        batch.add("3", Map.of("text", "x".repeat(20)));
+        assertThat(batch.isOversized()).isTrue();
+
+        List<BulkBatch> halves = batch.halves();
+
+        assertThat(halves).extracting(BulkBatch::ids).containsExactly(List.of("1"), List.of("2", "3"));
+        assertThat(body(halves.get(0)) + body(halves.get(1))).isEqualTo(body(batch));
+    }
+
+    @Test
     void isFullAtTheDocumentOrTheByteLimit() {
         BulkBatch byCount = new BulkBatch(json.writer(), 2, 1_000_000);
         byCount.add("1", Map.of());

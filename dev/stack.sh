@@ -44,7 +44,8 @@ STACK_USER="${STACK_USER:-reindexer}"
 
 PG_VERSION=15
 PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
-PG_DB=companies
+# The demo's and benchmark's database, and the tests' own: running the tests never empties what a user loaded.
+PG_DBS=(companies companies_test)
 PG_USER=companies
 PG_PASSWORD=companies
 KAFKA_TOPICS=(reindex-requested reindex-completed reindex-requested-dlq)
@@ -298,16 +299,21 @@ postgres_psql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p
 
 postgres_setup() {
   wait_until postgres 60 postgres_ready
-  step "postgres: ensuring role $PG_USER and database $PG_DB"
+  step "postgres: ensuring role $PG_USER and databases ${PG_DBS[*]}"
   postgres_psql -d postgres <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER') THEN
     CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD';
   END IF;
 END \$\$;
-SELECT 'CREATE DATABASE $PG_DB OWNER $PG_USER'
- WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DB') \gexec
 SQL
+  local db
+  for db in "${PG_DBS[@]}"; do
+    postgres_psql -d postgres <<SQL
+SELECT 'CREATE DATABASE $db OWNER $PG_USER'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$db') \gexec
+SQL
+  done
 }
 
 postgres_answers() { postgres_ready; }

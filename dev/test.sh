@@ -3,7 +3,7 @@
 # need (dev/stack.sh: PostgreSQL, Kafka, OpenSearch and Elasticsearch, installed if missing), runs every test
 # against OpenSearch (unit tests, @QuarkusTests, then the *IT tests of the packaged jar), then the end-to-end flow
 # again against Elasticsearch 9 with the `standard` analyzer (its test distribution has no analysis-common module for
-# the custom one).
+# the custom one). The tests use a database of their own (companies_test), so they never empty the demo's.
 #
 #   dev/test.sh [extra Maven arguments]
 set -euo pipefail
@@ -18,13 +18,13 @@ dev/stack.sh up postgres kafka opensearch elasticsearch
 
 echo "==> All tests against OpenSearch (localhost:${OPENSEARCH_PORT:-9200})"
 ./mvnw -B --no-transfer-progress verify \
-  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies" \
+  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies_test" \
   -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}" \
   -Dquarkus.elasticsearch.hosts="localhost:${OPENSEARCH_PORT:-9200}" "$@"
 
 echo "==> End-to-end flow against Elasticsearch (localhost:${ELASTICSEARCH_PORT:-9201})"
 ./mvnw -B --no-transfer-progress test -Dtest=ReindexFlowTest \
-  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies" \
+  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies_test" \
   -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}" \
   -Dquarkus.elasticsearch.hosts="localhost:${ELASTICSEARCH_PORT:-9201}" \
   -Dreindex.index.analyzer=standard "$@"

@@ -40,7 +40,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class PackagedServices implements AutoCloseable {
 
     private final String jdbcUrl = System.getProperty("quarkus.datasource.jdbc.url",
-            "jdbc:postgresql://localhost:5432/companies");
+            "jdbc:postgresql://localhost:5432/companies_test");
     private final String bootstrapServers = System.getProperty("kafka.bootstrap.servers", "localhost:9092");
     private final String engineHost = System.getProperty("quarkus.elasticsearch.hosts", "localhost:9200");
     private final String topicPrefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + "-";

@@ -136,4 +136,39 @@ class CrashRecoveryIT {
             }
         }
     }
+
+    @Test
+    void stoppedGracefullyAfterTheSwapTheRunIsFinishedAtRestart() throws Exception {
+        try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
+            String requestId = newRequestId();
+            List<String> before;
+            String swappedTo;
+            try (ServiceProcess service = ServiceProcess.start("stop-after-swap-1", services.serviceProperties())) {
+                before = search.aliasTargets(ALIAS);
+                services.request(requests, requestId);
+                swappedTo = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> search.aliasTargets(ALIAS), targets -> !targets.equals(before)).getFirst();
+                service.stop();
+            }
+            assertThat(search.aliasTargets(ALIAS)).as("searchers right after the stop").containsExactly(swappedTo);
+            assertThat(search.count(ALIAS)).isEqualTo(published);
+            assertThat(search.indices("companies-*")).as("the stop came before the run deleted the indices it retired")
+                    .containsAll(before);
+
+            try (ServiceProcess service = ServiceProcess.start("stop-after-swap-2", services.serviceProperties())) {
+                JsonNode outcome = services.outcome(outcomes, requestId);
+                assertThat(outcome.get("status").asText()).as("outcome %s", outcome).isEqualTo("COMPLETED");
+                assertThat(outcome.get("index").asText()).isEqualTo(swappedTo);
+                assertThat(outcome.get("documents").asLong()).isEqualTo(published);
+                assertThat(outcome.get("previousIndices")).extracting(JsonNode::asText)
+                        .containsExactlyElementsOf(before);
+                assertThat(search.aliasTargets(ALIAS)).containsExactly(swappedTo);
+                assertThat(search.indices("companies-*")).as("indices after the restart (before the run: %s)", before)
+                        .containsExactly(swappedTo);
+                assertThat(services.allOutcomes(outcomes, requestId, Duration.ofSeconds(3)))
+                        .as("outcomes published for %s", requestId).isNotEmpty()
+                        .allSatisfy(again -> assertThat(again).isEqualTo(outcome));
+            }
+        }
+    }
 }

@@ -78,7 +78,8 @@ public final class PackagedServices implements AutoCloseable {
     public void forgetServiceState() throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("DO $$ BEGIN IF to_regclass('reindexer.reindex_run') IS NOT NULL THEN"
-                    + " TRUNCATE reindexer.outcome_outbox, reindexer.reindex_request, reindexer.reindex_run;"
+                    // CASCADE: the tables that reference the runs (requests, the fingerprints of V2) go too.
+                    + " TRUNCATE reindexer.outcome_outbox, reindexer.reindex_request, reindexer.reindex_run CASCADE;"
                     + " END IF; END $$");
         }
     }

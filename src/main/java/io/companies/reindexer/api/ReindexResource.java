@@ -1,11 +1,15 @@
 package io.companies.reindexer.api;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -14,10 +18,19 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Response.Status;
+import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.core.UriInfo;
 
+import org.eclipse.microprofile.jwt.Claims;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.companies.reindexer.messaging.MalformedRequestException;
@@ -31,15 +44,24 @@ import io.companies.reindexer.state.RunHistory;
 import io.companies.reindexer.state.RunHistory.RequestRecord;
 import io.companies.reindexer.state.RunHistory.RunRecord;
 import io.companies.reindexer.state.RunLedgerException;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * HTTP next to Kafka: the same request body as the {@code reindex-requested} event, judged by the same rules (one run
- * per alias, one outcome per request id, published on {@code reindex-completed}), and a view of the runs.
+ * per alias, one outcome per request id, published on {@code reindex-completed}), and a view of the runs. Callers
+ * carry a bearer token whose {@code groups} hold {@value #ADMIN} to request, {@value #ADMIN} or {@value #VIEWER} to
+ * read ({@code shared/spec/http.md}).
  */
 @Path("/reindex")
 @Produces(MediaType.APPLICATION_JSON)
 public class ReindexResource {
+
+    public static final String ADMIN = "reindex-admin";
+    public static final String VIEWER = "reindex-viewer";
+
+    private static final int MAX_RUNS_PER_PAGE = 100;
 
     private final RequestParser parser = new RequestParser();
 
@@ -51,6 +73,9 @@ public class ReindexResource {
 
     @Inject
     RunTracker tracker;
+
+    @Inject
+    SecurityIdentity caller;
 
     // The views below are registered for reflection: Jackson serialises them in a native image too, and inside a
     // Response the build cannot see their type.
@@ -66,9 +91,11 @@ public class ReindexResource {
             long etaSeconds) {
     }
 
+    /** A run, with the ids of its first requests ({@link RunHistory#REQUEST_IDS_SHOWN}) and how many it served. */
     @RegisterForReflection
     public record RunView(long id, String alias, String state, String index, Long documents, Instant startedAt,
-            Instant completedAt, String error, String instance, List<String> requestIds, Progress progress) {
+            Instant completedAt, String error, String instance, List<String> requestIds, long requestCount,
+            Progress progress) {
     }
 
     @RegisterForReflection
@@ -78,42 +105,81 @@ public class ReindexResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Request a reindex", description = "Same body as the reindex-requested event; {} is valid.")
-    @APIResponse(responseCode = "202", description = "Recorded; the outcome is published on reindex-completed")
-    @APIResponse(responseCode = "400", description = "Not a request (the reason is in the body)")
+    @RolesAllowed(ADMIN)
+    @Operation(summary = "Request a reindex", description = "Same body as the reindex-requested event; {} is valid."
+            + " Without requestedBy, the caller's upn (or sub) is recorded.")
+    @APIResponse(responseCode = "202", description = "Recorded; the outcome is published on reindex-completed; the"
+            + " Location header names the request's view")
+    @APIResponse(responseCode = "400", description = "Not a request, or a value PostgreSQL refuses (the reason is in"
+            + " the problem's detail)")
+    @APIResponse(responseCode = "401", description = "No valid bearer token")
+    @APIResponse(responseCode = "403", description = "The token's groups lack " + ADMIN)
+    @APIResponse(responseCode = "413", description = "The body is larger than 64 KiB")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "503", description = "The database is unavailable: nothing was recorded")
-    public Response request(byte[] body) {
+    public Response request(InputStream body) throws IOException {
+        // A body without a declared length (chunked) is measured here; ApiRoutes refuses a declared one before.
+        byte[] bytes = body.readNBytes(ApiRoutes.MAX_BODY_BYTES + 1);
+        if (bytes.length > ApiRoutes.MAX_BODY_BYTES) {
+            return Problem.response(Status.REQUEST_ENTITY_TOO_LARGE, ApiRoutes.BODY_TOO_LARGE);
+        }
         ReindexRequested request;
         try {
-            request = parser.parse(body);
+            request = withCaller(parser.parse(bytes));
         } catch (MalformedRequestException e) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", e.getMessage())).build();
+            return Problem.response(Status.BAD_REQUEST, e.getMessage());
         }
         try {
             Decision decision = coordinator.submit(request);
-            return Response.accepted(new Submitted(request.requestId(), decision)).build();
+            URI view = UriBuilder.fromResource(ReindexResource.class).path("runs/{requestId}")
+                    .build(request.requestId());
+            return Response.accepted(new Submitted(request.requestId(), decision)).location(view).build();
         } catch (RunLedgerException e) {
-            return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity(Map.of("error", e.getMessage()))
-                    .build();
+            Log.warnf("Request %s over HTTP not recorded: %s", request.requestId(), e.getMessage());
+            if (e.isBadData()) {
+                // What the topic sends to the dead-letter topic (SQLState class 22): the request's fault.
+                return Problem.response(Status.BAD_REQUEST, "PostgreSQL refused a value of the request");
+            }
+            return Problem.response(Status.SERVICE_UNAVAILABLE, "The database is unavailable: nothing was recorded");
         }
     }
 
     @GET
     @Path("/runs")
-    @Operation(summary = "The latest runs, newest first, with the progress of the one running on this instance")
-    public List<RunView> runs(@QueryParam("limit") @DefaultValue("20") int limit) {
-        return history.recentRuns(Math.clamp(limit, 1, 500)).stream().map(this::view).toList();
+    @RolesAllowed({ ADMIN, VIEWER })
+    @Operation(summary = "The latest runs, newest first, with the progress of the one running on this instance",
+            description = "At most limit runs (1 to 100) with an id below before; when there are more, a Link header"
+                    + " with rel=\"next\" names the next page.")
+    @APIResponse(responseCode = "200", description = "The runs; a Link header with rel=\"next\" when there are more",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
+    @APIResponse(responseCode = "400", description = "limit or before is not a number in its range")
+    public Response runs(@QueryParam("limit") @DefaultValue("20") String limit, @QueryParam("before") String before,
+            @Context UriInfo uri) {
+        int size = (int) number("limit", limit, 1, MAX_RUNS_PER_PAGE);
+        Long below = before == null ? null : number("before", before, 1, Long.MAX_VALUE);
+        List<RunRecord> found = history.recentRuns(size + 1, below);
+        List<RunView> page = found.stream().limit(size).map(this::view).toList();
+        Response.ResponseBuilder answer = Response.ok(page);
+        if (found.size() > size) {
+            answer.link(uri.getRequestUriBuilder().replaceQueryParam("limit", size)
+                    .replaceQueryParam("before", page.getLast().id()).build(), "next");
+        }
+        return answer.build();
     }
 
     @GET
     @Path("/runs/{requestId}")
+    @RolesAllowed({ ADMIN, VIEWER })
     @Operation(summary = "One request: waiting, running (with progress) or its outcome")
+    @APIResponse(responseCode = "200", description = "The request",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RequestView.class)))
     @APIResponse(responseCode = "404", description = "No accepted request has this id")
     public Response request(@PathParam("requestId") String requestId) {
         Optional<RequestRecord> request = history.request(requestId);
         if (request.isEmpty()) {
-            return Response.status(Response.Status.NOT_FOUND)
-                    .entity(Map.of("error", "No accepted request has id " + requestId)).build();
+            return Problem.response(Status.NOT_FOUND, "No accepted request has id " + requestId);
         }
         RequestRecord found = request.get();
         String state = found.outcome() != null ? found.outcome().status().name()
@@ -122,9 +188,32 @@ public class ReindexResource {
                 found.outcome(), found.runId() == null ? null : progressOf(found.runId()))).build();
     }
 
+    /** The request, with the caller's name as {@code requestedBy} when the body names nobody. */
+    private ReindexRequested withCaller(ReindexRequested request) {
+        if (request.requestedBy() != null || !(caller.getPrincipal() instanceof JsonWebToken token)) {
+            return request;
+        }
+        String name = token.containsClaim(Claims.upn.name()) ? token.<String> getClaim(Claims.upn)
+                : token.getSubject();
+        return new ReindexRequested(request.requestId(), request.alias(), name, request.requestedAt());
+    }
+
+    private static long number(String name, String value, long min, long max) {
+        try {
+            long number = Long.parseLong(value);
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // answered below, like a number out of range
+        }
+        throw new BadRequestException(name + " must be a whole number from " + min + " to " + max);
+    }
+
     private RunView view(RunRecord run) {
         return new RunView(run.id(), run.alias(), run.state(), run.index(), run.documents(), run.startedAt(),
-                run.completedAt(), run.error(), run.instance(), run.requestIds(), progressOf(run.id()));
+                run.completedAt(), run.error(), run.instance(), run.requestIds(), run.requestCount(),
+                progressOf(run.id()));
     }
 
     private Progress progressOf(long runId) {

@@ -53,6 +53,8 @@ public interface ReindexConfig {
 
     Topics topics();
 
+    History history();
+
     interface Index {
         /** The custom analyzer defined in {@code index/company-analysis.json}. */
         String CUSTOM_ANALYZER = "normalize_american_english";
@@ -147,6 +149,24 @@ public interface ReindexConfig {
         /** Topic where malformed requests are set aside. Default {@code reindex-requested-dlq}. */
         @WithDefault("reindex-requested-dlq")
         String deadLetter();
+    }
+
+    interface History {
+        /**
+         * How long runs, and the requests they served, stay recorded after they ended; requests answered without a run
+         * stay as long after they arrived. Older ones are deleted, except the latest {@link #keepLatest()} runs. Default
+         * 90 days.
+         */
+        @WithDefault("90d")
+        Duration retention();
+
+        /** How many of the latest runs are kept whatever their age. Default 20. */
+        @WithDefault("20")
+        int keepLatest();
+
+        /** How often the history is pruned, besides at start. Default 1 hour. */
+        @WithDefault("1h")
+        Duration pruneInterval();
     }
 
     default String indexPrefix() {

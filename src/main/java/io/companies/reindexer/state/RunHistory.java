@@ -26,9 +26,12 @@ public class RunHistory {
     @Inject
     ObjectMapper json;
 
-    /** A run as recorded. */
+    /** Most request ids a {@link RunRecord} lists: a run serves every request that waited, however many. */
+    public static final int REQUEST_IDS_SHOWN = 100;
+
+    /** A run as recorded, with the ids of its first {@link #REQUEST_IDS_SHOWN} requests and how many it served. */
     public record RunRecord(long id, String alias, String index, String state, Long documents, Instant startedAt,
-            Instant completedAt, String error, String instance, List<String> requestIds) {
+            Instant completedAt, String error, String instance, List<String> requestIds, long requestCount) {
     }
 
     /** An accepted request as recorded: waiting while {@code runId} is null, decided once {@code outcome} is set. */
@@ -36,16 +39,19 @@ public class RunHistory {
             ReindexCompleted outcome) {
     }
 
-    /** The latest {@code limit} runs, newest first. */
-    public List<RunRecord> recentRuns(int limit) {
+    /** At most {@code limit} runs with an id below {@code before} (every run when null), newest first. */
+    public List<RunRecord> recentRuns(int limit, Long before) {
         return Transactions.inTransaction(dataSource, connection -> {
             List<RunRecord> runs = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
                     select r.id, r.alias, r.index_name, r.state, r.documents, r.started_at, r.completed_at, r.error,
                     r.instance, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id
-                    order by q.received_at)
-                    from reindexer.reindex_run r order by r.id desc limit ?""")) {
-                select.setInt(1, limit);
+                    order by q.received_at limit ?),
+                    (select count(*) from reindexer.reindex_request q where q.run_id = r.id)
+                    from reindexer.reindex_run r where r.id < ? order by r.id desc limit ?""")) {
+                select.setInt(1, REQUEST_IDS_SHOWN);
+                select.setLong(2, before == null ? Long.MAX_VALUE : before);
+                select.setInt(3, limit);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         OffsetDateTime completed = rows.getObject(7, OffsetDateTime.class);
@@ -53,7 +59,7 @@ public class RunHistory {
                                 rows.getString(4), (Long) rows.getObject(5),
                                 rows.getObject(6, OffsetDateTime.class).toInstant(),
                                 completed == null ? null : completed.toInstant(), rows.getString(8), rows.getString(9),
-                                List.of((String[]) rows.getArray(10).getArray())));
+                                List.of((String[]) rows.getArray(10).getArray()), rows.getLong(11)));
                     }
                 }
             }

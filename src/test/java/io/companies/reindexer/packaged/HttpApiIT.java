@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.companies.reindexer.api.Tokens;
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
@@ -31,23 +32,31 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * The packaged jar, started by Quarkus, driven over HTTP: {@code POST /reindex} goes through the same rules as the
- * event and its outcome reaches Kafka with CloudEvents headers; the run, health, metrics and OpenAPI are visible over
- * HTTP.
+ * The packaged jar, started by Quarkus, driven over HTTP with bearer tokens: {@code POST /reindex} goes through the
+ * same rules as the event and its outcome reaches Kafka with CloudEvents headers; the run, health and metrics are
+ * visible over HTTP, a call without a token is refused, and the prod profile serves no API description.
  */
 @QuarkusIntegrationTest
 @TestProfile(HttpApiIT.OwnAliasAndTopics.class)
 class HttpApiIT {
 
-    /** An alias and topics of its own, so this service never serves or sees another test's requests. */
+    /**
+     * An alias and topics of its own, so this service never serves or sees another test's requests; and the tests'
+     * token issuer, as an operator would configure it (the packaged service runs the prod profile).
+     */
     public static class OwnAliasAndTopics implements QuarkusTestProfile {
         static final String ALIAS = "companies-http";
         static final String COMPLETED = "http-it-reindex-completed";
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("reindex.alias", ALIAS, "reindex.topics.requested", "http-it-reindex-requested",
-                    "reindex.topics.completed", COMPLETED, "reindex.index.replicas", "0");
+            Map<String, String> overrides = new HashMap<>(Tokens.verification());
+            overrides.putAll(Map.of("reindex.alias", ALIAS, "reindex.topics.requested", "http-it-reindex-requested",
+                    "reindex.topics.completed", COMPLETED, "reindex.index.replicas", "0"));
+            // The packaged service gets the test command's quarkus.* properties, not this one: the same broker as the
+            // test's watcher (PackagedServices).
+            overrides.put("kafka.bootstrap.servers", System.getProperty("kafka.bootstrap.servers", "localhost:9092"));
+            return overrides;
         }
     }
 
@@ -73,6 +82,8 @@ class HttpApiIT {
             HttpResponse<String> accepted = post("{\"requestId\":\"" + requestId + "\",\"requestedBy\":\"http-it\"}");
             assertThat(accepted.statusCode()).isEqualTo(202);
             assertThat(json.readTree(accepted.body()).get("decision").asText()).isEqualTo("ACCEPTED");
+            assertThat(accepted.headers().firstValue("Location")).hasValueSatisfying(
+                    location -> assertThat(location).endsWith("/reindex/runs/" + requestId));
 
             JsonNode request = await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(250))
                     .until(() -> json.readTree(get("/reindex/runs/" + requestId).body()),
@@ -99,27 +110,41 @@ class HttpApiIT {
                 .isEqualTo("REJECTED");
         HttpResponse<String> malformed = post("[1]");
         assertThat(malformed.statusCode()).isEqualTo(400);
-        assertThat(json.readTree(malformed.body()).get("error").asText()).isNotBlank();
+        assertThat(malformed.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(json.readTree(malformed.body()).get("detail").asText()).isNotBlank();
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(base.resolve("/reindex"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(json.readTree(anonymous.body()).get("status").asInt()).isEqualTo(401);
 
         JsonNode runs = json.readTree(get("/reindex/runs").body());
         assertThat(runs.get(0).get("requestIds").get(0).asText()).isEqualTo(requestId);
         assertThat(runs.get(0).get("state").asText()).isEqualTo("COMPLETED");
         assertThat(get("/reindex/runs/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
 
-        assertThat(get("/q/health/live").statusCode()).isEqualTo(200);
-        assertThat(get("/q/health/ready").statusCode()).isEqualTo(200);
-        assertThat(get("/q/metrics").body()).contains("reindex_runs_total{status=\"COMPLETED\"} 1.0")
+        assertThat(getWithoutToken("/q/health/live").statusCode()).isEqualTo(200);
+        assertThat(getWithoutToken("/q/health/ready").statusCode()).isEqualTo(200);
+        assertThat(getWithoutToken("/q/metrics").body()).contains("reindex_runs_total{status=\"COMPLETED\"} 1.0")
                 .contains("reindex_bulk_requests_seconds_count").contains("reindex_documents_indexed_total")
                 .contains("reindex_outcomes_total{status=\"REJECTED\"}");
-        assertThat(get("/q/openapi").body()).contains("/reindex/runs/{requestId}");
+        assertThat(getWithoutToken("/q/openapi").statusCode()).isEqualTo(404);
+        assertThat(getWithoutToken("/q/swagger-ui/").statusCode()).isEqualTo(404);
     }
 
     private HttpResponse<String> post(String body) throws Exception {
         return http.send(HttpRequest.newBuilder(base.resolve("/reindex")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + Tokens.admin()).POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> getWithoutToken(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + Tokens.viewer())
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 }

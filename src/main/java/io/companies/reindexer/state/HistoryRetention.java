@@ -1,0 +1,128 @@
+package io.companies.reindexer.state;
+
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import io.agroal.api.AgroalDataSource;
+import io.companies.reindexer.config.ReindexConfig;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Keeps the history of the managed alias bounded: deletes the runs that ended more than
+ * {@code reindex.history.retention} ago with their requests and fingerprints (the latest
+ * {@code reindex.history.keep-latest} runs stay, and so does every run still running or swapping), and the requests
+ * answered without a run that old. Requests still waiting are never touched. It prunes at start and every
+ * {@code reindex.history.prune-interval}, on a thread of its own.
+ */
+@ApplicationScoped
+public class HistoryRetention {
+
+    // Rows per statement, each statement its own transaction: row locks and the write-ahead log stay small, and a run
+    // or a request being recorded never waits long behind a prune.
+    private static final int BATCH = 1000;
+
+    // Runs of the alias that ended before the cutoff, except its latest ones. Parameters: alias, cutoff, alias, kept.
+    private static final String PRUNABLE_RUN = """
+            r.alias = ? and r.state in ('COMPLETED', 'FAILED') and r.completed_at < ?
+            and r.id not in (select k.id from reindexer.reindex_run k where k.alias = ? order by k.id desc limit ?)""";
+
+    private static final String DELETE_REQUESTS_OF_RUNS = """
+            delete from reindexer.reindex_request where request_id in (select q.request_id
+            from reindexer.reindex_request q join reindexer.reindex_run r on r.id = q.run_id where %s limit %d)"""
+            .formatted(PRUNABLE_RUN, BATCH);
+
+    // A run goes once it has no request left; its fingerprints go with it (on delete cascade).
+    private static final String DELETE_RUNS = """
+            delete from reindexer.reindex_run where id in (select r.id from reindexer.reindex_run r where %s
+            and not exists (select 1 from reindexer.reindex_request q where q.run_id = r.id) order by r.id limit %d)"""
+            .formatted(PRUNABLE_RUN, BATCH);
+
+    // Requests answered without a run (REJECTED, SKIPPED). Parameters: alias, cutoff.
+    private static final String DELETE_ANSWERED_WITHOUT_RUN = """
+            delete from reindexer.reindex_request where request_id in (select request_id from reindexer.reindex_request
+            where alias = ? and run_id is null and outcome is not null and received_at < ? limit %d)"""
+            .formatted(BATCH);
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    ReindexConfig config;
+
+    private ScheduledExecutorService pruner;
+
+    /** What a prune deleted. */
+    public record Pruned(int runs, int requests) {
+    }
+
+    void start(@Observes StartupEvent event) {
+        pruner = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("history-retention").daemon().factory());
+        long interval = config.history().pruneInterval().toMillis();
+        pruner.scheduleWithFixedDelay(this::pruneExpired, 0, interval, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        pruner.shutdownNow();
+    }
+
+    /**
+     * Deletes the runs of {@code alias} that ended before {@code endedBefore}, except the latest {@code keepLatest}
+     * runs, with their requests, and the requests of {@code alias} answered without a run received before it.
+     */
+    public Pruned prune(String alias, Instant endedBefore, int keepLatest) {
+        OffsetDateTime cutoff = OffsetDateTime.ofInstant(endedBefore, ZoneOffset.UTC);
+        int requests = deleteAll(DELETE_REQUESTS_OF_RUNS, alias, cutoff, alias, keepLatest);
+        int runs = deleteAll(DELETE_RUNS, alias, cutoff, alias, keepLatest);
+        requests += deleteAll(DELETE_ANSWERED_WITHOUT_RUN, alias, cutoff);
+        return new Pruned(runs, requests);
+    }
+
+    private void pruneExpired() {
+        ReindexConfig.History history = config.history();
+        Instant cutoff = Instant.now().minus(history.retention());
+        try {
+            Pruned pruned = prune(config.alias(), cutoff, history.keepLatest());
+            if (pruned.runs() > 0 || pruned.requests() > 0) {
+                Log.infof("Pruned the history of alias %s: %d runs and %d requests that ended before %s (the latest"
+                        + " %d runs kept)", config.alias(), pruned.runs(), pruned.requests(), cutoff,
+                        history.keepLatest());
+            } else {
+                Log.debugf("Nothing to prune in the history of alias %s before %s", config.alias(), cutoff);
+            }
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again: the next prune must still come.
+            Log.warnf("Pruning the history of alias %s failed; trying again in %s: %s", config.alias(),
+                    history.pruneInterval(), e.getMessage());
+        }
+    }
+
+    /** Runs {@code delete} until it deletes fewer than {@link #BATCH} rows, one transaction each time. */
+    private int deleteAll(String delete, Object... parameters) {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = Transactions.inTransaction(dataSource, connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(delete)) {
+                    for (int i = 0; i < parameters.length; i++) {
+                        statement.setObject(i + 1, parameters[i]);
+                    }
+                    return statement.executeUpdate();
+                }
+            });
+            total += deleted;
+        } while (deleted == BATCH);
+        return total;
+    }
+}

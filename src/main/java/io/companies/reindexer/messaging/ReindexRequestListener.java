@@ -1,5 +1,6 @@
 package io.companies.reindexer.messaging;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +24,8 @@ public class ReindexRequestListener {
 
     public static final String CHANNEL = "reindex-requested";
 
+    private static final int MAX_BACKLOG = 100;
+
     private final RequestParser parser = new RequestParser();
 
     @Inject
@@ -44,13 +47,17 @@ public class ReindexRequestListener {
         Log.infof("Request %s received for alias %s, requested by %s at %s", request.requestId(),
                 request.alias() == null ? "(default)" : Printable.escape(request.alias()),
                 Printable.escape(request.requestedBy()), Printable.escape(request.requestedAt()));
-        return intake.submit(request).handle((decision, failure) -> {
+        CompletionStage<Void> settled = intake.submit(request).handle((decision, failure) -> {
             if (failure == null) {
                 return record.ack();
             }
             Log.warnf("Request %s at %s-%d offset %d set aside on the dead-letter topic: %s", request.requestId(),
                     record.getTopic(), record.getPartition(), offset, Printable.escape(failure.getMessage()));
             return record.nack(failure);
-        }).thenCompose(settled -> settled);
+        }).thenCompose(ack -> ack);
+        // SmallRye hands over the next record once this stage completes: the listener goes on while requests wait to be
+        // recorded, and waits only when many do. The throttled commit strategy commits an offset only once every
+        // record before it is acknowledged, so acknowledging out of order loses nothing.
+        return intake.backlog() < MAX_BACKLOG ? CompletableFuture.completedFuture(null) : settled;
     }
 }

@@ -187,6 +187,10 @@ public class ReindexCoordinator {
                 } else {
                     skipWaiting();
                 }
+            } catch (RunLedgerException e) {
+                Log.warnf("The database is unavailable: the waiting requests of alias %s are served once it is back"
+                        + " (trying again in %s): %s", config.alias(), config.pollInterval(), e.getMessage());
+                repaired = false;
             } catch (RuntimeException e) {
                 Log.errorf(e, "Serving the waiting requests of alias %s failed; trying again in %s", config.alias(),
                         config.pollInterval());

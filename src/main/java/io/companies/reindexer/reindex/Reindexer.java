@@ -1,6 +1,7 @@
 package io.companies.reindexer.reindex;
 
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.List;
 
 import jakarta.annotation.PostConstruct;
@@ -250,10 +251,20 @@ public class Reindexer {
             Thread.currentThread().interrupt();
             throw new ReindexException("Interrupted at stage '" + stage + "'" + of(index), index, e);
         } catch (IOException | RuntimeException e) {
-            throw new ReindexException("Failed at stage '" + stage + "'" + of(index) + ": " + e.getMessage(), index, e);
+            throw new ReindexException("Failed at stage '" + stage + "'" + of(index) + ": " + describe(e), index, e);
         } finally {
             times.add(stage, start);
         }
+    }
+
+    /** What failed, in a sentence: a database failure by the database's own words, not by the statement it ran. */
+    private static String describe(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql) {
+                return "the database failed (SQLState " + sql.getSQLState() + "): " + sql.getMessage();
+            }
+        }
+        return e.getMessage();
     }
 
     private static String of(String index) {

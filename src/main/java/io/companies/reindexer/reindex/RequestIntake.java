@@ -48,6 +48,11 @@ public class RequestIntake {
         thread.interrupt();
     }
 
+    /** How many requests wait to be recorded. */
+    public int backlog() {
+        return queue.size();
+    }
+
     /** Completes once the request is durable, or fails with a {@link MalformedRequestException}; never blocks. */
     public CompletionStage<Decision> submit(ReindexRequested request) {
         CompletableFuture<Decision> recorded = new CompletableFuture<>();

@@ -26,11 +26,13 @@ public final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    private final int port;
 
-    private ServiceProcess(String name, Process process, Path log) {
+    private ServiceProcess(String name, Process process, Path log, int port) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.port = port;
     }
 
     /** Starts the jar with these configuration properties and returns once it reports ready. */
@@ -45,7 +47,7 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(JAR.toString());
         Path log = Path.of("target", name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServiceProcess service = new ServiceProcess(name, process, log);
+        ServiceProcess service = new ServiceProcess(name, process, log, port);
         service.awaitReady(URI.create("http://localhost:" + port + "/q/health/ready"));
         return service;
     }
@@ -69,6 +71,16 @@ public final class ServiceProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("Service " + name + " not ready within " + START_TIMEOUT + ":\n" + log());
+    }
+
+    /** The HTTP port the service listens on (health, metrics, {@code /reindex}). */
+    public int port() {
+        return port;
+    }
+
+    /** {@code http://localhost:PORT}, to resolve paths such as {@code /q/health/live} against. */
+    public URI baseUri() {
+        return URI.create("http://localhost:" + port);
     }
 
     /** SIGKILL: the JVM gets no chance to clean anything up. */

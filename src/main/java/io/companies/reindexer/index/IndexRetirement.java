@@ -1,7 +1,6 @@
 package io.companies.reindexer.index;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +35,7 @@ public final class IndexRetirement {
         if (indices.isEmpty()) {
             return;
         }
-        pause(grace);
+        SearchEngine.pause(grace);
         Instant deadline = Instant.now().plus(timeout);
         for (String index : indices) {
             if (!engine.exists(index)) {
@@ -44,7 +43,7 @@ public final class IndexRetirement {
             }
             long inFlight;
             while ((inFlight = engine.operationsInFlight(index)) > 0 && Instant.now().isBefore(deadline)) {
-                pause(POLL);
+                SearchEngine.pause(POLL);
             }
             if (inFlight > 0) {
                 Log.warnf("Index %s still has %d searches or writes in flight after %s: deleting it anyway", index,
@@ -55,12 +54,4 @@ public final class IndexRetirement {
         }
     }
 
-    private static void pause(Duration duration) throws InterruptedIOException {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("Interrupted while waiting to delete the retired indices");
-        }
-    }
 }

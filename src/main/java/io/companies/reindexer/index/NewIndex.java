@@ -1,7 +1,6 @@
 package io.companies.reindexer.index;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -128,7 +127,7 @@ public final class NewIndex implements AutoCloseable {
                 }
                 Log.warnf("Swap of alias %s: %s, and the alias has not moved; sending it again in %s", alias,
                         e.toString(), backoff);
-                pause(backoff);
+                SearchEngine.pause(backoff);
                 backoff = backoff.multipliedBy(2);
             }
         }
@@ -144,14 +143,6 @@ public final class NewIndex implements AutoCloseable {
         }
     }
 
-    private static void pause(Duration backoff) throws IOException {
-        try {
-            Thread.sleep(backoff.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("Interrupted before sending the alias swap again");
-        }
-    }
 
     /** Deletes the index unless the alias moved to it, or may have. */
     @Override

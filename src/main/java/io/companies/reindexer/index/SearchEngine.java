@@ -331,9 +331,10 @@ public class SearchEngine {
         return e instanceof ResponseException response ? "the engine answered " + status(response) : e.toString();
     }
 
-    private static void pause(Duration backoff) throws InterruptedIOException {
+    /** Waits {@code duration}; an interrupt ends the wait as an {@link InterruptedIOException}, the flag kept. */
+    static void pause(Duration duration) throws InterruptedIOException {
         try {
-            Thread.sleep(backoff.toMillis());
+            Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while waiting to call the engine again");

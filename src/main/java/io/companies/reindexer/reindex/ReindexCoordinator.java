@@ -35,9 +35,10 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Judges each request, records the accepted ones durably and runs them on a thread of its own, so that a run of many
  * minutes never holds a Kafka record. The run thread serves every waiting request of the alias in one run, under a
- * database lock that allows one run per alias across all instances; it also repairs what a crash left and publishes
- * the outcomes in the outbox. It wakes when a request arrives and every {@code reindex.poll-interval} otherwise, which
- * also serves requests another instance accepted but could not run.
+ * database lock that allows one run per alias across all instances; whenever it takes the lock it first repairs what
+ * an interrupted run left. It wakes when a request arrives and every {@code reindex.poll-interval} otherwise, which
+ * also serves requests another instance accepted but could not run, and takes over the runs of instances that died.
+ * Outcomes go to the outbox, which the {@link OutboxRelay} publishes.
  */
 @ApplicationScoped
 public class ReindexCoordinator {

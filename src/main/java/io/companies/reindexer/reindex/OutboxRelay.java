@@ -5,12 +5,16 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.messaging.OutcomePublisher;
@@ -33,6 +37,9 @@ public class OutboxRelay {
     // Longer than the producer's delivery timeout (2 minutes by default), so a claim outlives every send it covers.
     private static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration WHILE_SENDING = Duration.ofSeconds(1);
+    private static final Duration FINAL_WAIT = Duration.ofSeconds(5);
+    // Past the producer's delivery timeout (2 minutes by default), within the claim.
+    private static final Duration SEND_TIMEOUT = Duration.ofMinutes(3);
 
     @Inject
     OutcomeOutbox outbox;
@@ -52,10 +59,16 @@ public class OutboxRelay {
         thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::relay);
     }
 
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    /**
+     * Stops after the run thread (a later priority than {@link ReindexCoordinator}'s), so that the outcome of a run
+     * stopped by the shutdown is still published: the relay sends what is left, waits a little for Kafka's answers,
+     * and releases the claims it could not settle, so that the next instance publishes those at once.
+     */
+    void stop(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) ShutdownEvent event)
+            throws InterruptedException {
         stopping = true;
         wakeUp.release();
-        thread.join(Duration.ofSeconds(5));
+        thread.join(FINAL_WAIT.multipliedBy(2));
     }
 
     /** New outcomes are in the outbox: publish them now rather than at the next poll. */
@@ -65,14 +78,7 @@ public class OutboxRelay {
 
     private void relay() {
         while (!stopping) {
-            try {
-                settle();
-                for (Pending pending : outbox.claim(BATCH, LEASE)) {
-                    send(pending);
-                }
-            } catch (RuntimeException e) {
-                Log.warnf("Outcomes stay in the outbox until they can be published: %s", e.getMessage());
-            }
+            publish();
             try {
                 wakeUp.tryAcquire((inFlight.isEmpty() ? config.pollInterval() : WHILE_SENDING).toMillis(),
                         TimeUnit.MILLISECONDS);
@@ -80,6 +86,30 @@ public class OutboxRelay {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+        publish();
+        try {
+            CompletableFuture.allOf(inFlight.values().toArray(CompletableFuture[]::new))
+                    .get(FINAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            // What Kafka has not answered by now is released below, for the next instance to send.
+        }
+        try {
+            settle();
+            inFlight.keySet().forEach(outbox::release);
+        } catch (RuntimeException e) {
+            Log.warnf("Outcomes claimed by this instance stay claimed until their claim expires: %s", e.getMessage());
+        }
+    }
+
+    private void publish() {
+        try {
+            settle();
+            for (Pending pending : outbox.claim(BATCH, LEASE)) {
+                send(pending);
+            }
+        } catch (RuntimeException e) {
+            Log.warnf("Outcomes stay in the outbox until they can be published: %s", e.getMessage());
         }
     }
 
@@ -89,7 +119,9 @@ public class OutboxRelay {
                     pending.requestId());
             return;
         }
-        CompletableFuture<Void> sent = publisher.send(pending.outcome());
+        // An answer the producer never gives (a record lost on the way) counts as a failure, so the row is sent again.
+        CompletableFuture<Void> sent = publisher.send(pending.outcome()).orTimeout(SEND_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS);
         sent.whenComplete((done, failure) -> wakeUp.release());
         inFlight.put(pending.id(), sent);
     }

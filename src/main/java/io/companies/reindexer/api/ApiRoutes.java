@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.Response.Status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.companies.reindexer.messaging.RequestParser;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.buffer.Buffer;
@@ -25,8 +26,8 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 class ApiRoutes {
 
-    /** The contract's limit on a request body ({@code shared/spec/http.md}). */
-    static final int MAX_BODY_BYTES = 64 * 1024;
+    /** The contract's limit on a request body ({@code shared/spec/http.md}), the same as on the topic. */
+    static final int MAX_BODY_BYTES = RequestParser.MAX_BYTES;
     static final String BODY_TOO_LARGE = "The body is larger than " + MAX_BODY_BYTES + " bytes";
 
     // Before Quarkus's own check of the declared length against quarkus.http.limits.max-body-size, which answers with

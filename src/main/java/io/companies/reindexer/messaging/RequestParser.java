@@ -24,7 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class RequestParser {
 
-    static final int MAX_BYTES = 64 * 1024;
+    /** The contract's limit on a request, on the topic and over HTTP alike. */
+    public static final int MAX_BYTES = 64 * 1024;
     static final int MAX_DEPTH = 32;
     static final int MAX_REQUEST_ID_LENGTH = 128;
 

@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.Response.Status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.companies.reindexer.messaging.RequestParser;
+import io.companies.reindexer.contract.RequestParser;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.buffer.Buffer;

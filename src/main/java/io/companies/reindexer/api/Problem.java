@@ -3,7 +3,7 @@ package io.companies.reindexer.api;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.StatusType;
 
-import io.companies.reindexer.messaging.Printable;
+import io.companies.reindexer.contract.Printable;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

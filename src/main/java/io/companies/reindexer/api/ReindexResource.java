@@ -33,13 +33,13 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import io.companies.reindexer.messaging.MalformedRequestException;
-import io.companies.reindexer.messaging.ReindexCompleted;
-import io.companies.reindexer.messaging.ReindexRequested;
-import io.companies.reindexer.messaging.RequestParser;
-import io.companies.reindexer.reindex.ReindexCoordinator;
-import io.companies.reindexer.reindex.ReindexCoordinator.Decision;
-import io.companies.reindexer.reindex.RunTracker;
+import io.companies.reindexer.contract.MalformedRequestException;
+import io.companies.reindexer.contract.ReindexCompleted;
+import io.companies.reindexer.contract.ReindexRequested;
+import io.companies.reindexer.contract.RequestParser;
+import io.companies.reindexer.coordination.RequestAdmission;
+import io.companies.reindexer.coordination.RequestAdmission.Decision;
+import io.companies.reindexer.reindex.RunProgress;
 import io.companies.reindexer.state.RunHistory;
 import io.companies.reindexer.state.RunHistory.RequestRecord;
 import io.companies.reindexer.state.RunHistory.RunRecord;
@@ -66,13 +66,13 @@ public class ReindexResource {
     private final RequestParser parser = new RequestParser();
 
     @Inject
-    ReindexCoordinator coordinator;
+    RequestAdmission admission;
 
     @Inject
     RunHistory history;
 
     @Inject
-    RunTracker tracker;
+    RunProgress progress;
 
     @Inject
     SecurityIdentity caller;
@@ -130,7 +130,7 @@ public class ReindexResource {
             return Problem.response(Status.BAD_REQUEST, e.getMessage());
         }
         try {
-            Decision decision = coordinator.submit(request);
+            Decision decision = admission.admit(request);
             URI view = UriBuilder.fromResource(ReindexResource.class).path("runs/{requestId}")
                     .build(request.requestId());
             return Response.accepted(new Submitted(request.requestId(), decision)).location(view).build();
@@ -217,7 +217,7 @@ public class ReindexResource {
     }
 
     private Progress progressOf(long runId) {
-        return tracker.current().filter(run -> run.runId() == runId)
+        return progress.current().filter(run -> run.runId() == runId)
                 .map(run -> new Progress(run.stage(), run.documents(), run.expected(),
                         Math.round(1000 * run.progress()) / 10.0, Math.round(run.documentsPerSecond()),
                         run.eta() == null ? 0 : run.eta().toSeconds()))

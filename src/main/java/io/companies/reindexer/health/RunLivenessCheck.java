@@ -13,9 +13,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
 import io.companies.reindexer.config.ReindexConfig;
-import io.companies.reindexer.reindex.ReindexCoordinator;
-import io.companies.reindexer.reindex.RunTracker;
-import io.companies.reindexer.reindex.RunTracker.Snapshot;
+import io.companies.reindexer.coordination.RunLoop;
+import io.companies.reindexer.reindex.RunProgress;
+import io.companies.reindexer.reindex.RunProgress.Snapshot;
 
 /**
  * Live while the run thread is alive and the current run, if any, keeps moving: a run of an hour is fine as long as
@@ -27,10 +27,10 @@ import io.companies.reindexer.reindex.RunTracker.Snapshot;
 public class RunLivenessCheck implements HealthCheck {
 
     @Inject
-    ReindexCoordinator coordinator;
+    RunLoop runLoop;
 
     @Inject
-    RunTracker tracker;
+    RunProgress progress;
 
     @Inject
     ReindexConfig config;
@@ -38,10 +38,10 @@ public class RunLivenessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("reindex run");
-        if (!coordinator.isServing()) {
+        if (!runLoop.isServing()) {
             return response.down().withData("reason", "the run thread has ended").build();
         }
-        Optional<Snapshot> run = tracker.current();
+        Optional<Snapshot> run = progress.current();
         if (run.isEmpty()) {
             return response.up().withData("run", "none").build();
         }

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.Record;
+import io.companies.reindexer.contract.ReindexCompleted;
+import io.companies.reindexer.contract.Printable;
 
 /**
  * Publishes outcomes on {@code reindex-completed}, keyed by request id, and tells when the broker has them. Each

@@ -52,14 +52,13 @@ final class CatchUp {
     /**
      * Runs the pass and waits until the index has every change it sent.
      *
-     * @param indexed what the index holds, with the fingerprints its documents were built from
-     * @return what the index holds after the pass, for the caller to close
+     * @param indexed what the index holds, with the fingerprints its documents were built from; brought up to date
      */
-    Fingerprints pass(Fingerprints indexed) throws IOException, InterruptedException {
+    void pass(Fingerprints indexed) throws IOException, InterruptedException {
         Fingerprints current = new Fingerprints();
         try {
             merge(indexed.cursor(), current);
-            return current;
+            indexed.replaceWith(current);
         } catch (IOException | InterruptedException | RuntimeException e) {
             current.close();
             throw e;

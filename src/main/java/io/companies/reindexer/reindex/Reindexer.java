@@ -36,7 +36,21 @@ import io.quarkus.logging.Log;
 @ApplicationScoped
 public class Reindexer {
 
-    private static final int CATCH_UP_PASSES = 3;
+    /**
+     * When a catch-up runs and how many passes it may take. After the swap one pass suffices: it reads every row after
+     * the swap, and its writes are conditional, so what the application writes from then on is never overwritten.
+     */
+    private enum CatchUpTime {
+        BEFORE_SWAP("before the swap", 3), AFTER_SWAP("after the swap", 1);
+
+        final String label;
+        final int passes;
+
+        CatchUpTime(String label, int passes) {
+            this.label = label;
+            this.passes = passes;
+        }
+    }
 
     @Inject
     ReindexConfig config;
@@ -51,7 +65,7 @@ public class Reindexer {
     ObjectMapper json;
 
     @Inject
-    RunTracker tracker;
+    RunProgress progress;
 
     @Inject
     MeterRegistry registry;
@@ -75,22 +89,19 @@ public class Reindexer {
      * @param index the name of the index to create, which must not exist yet
      */
     public RunResult run(String runId, String index, RunControl control) {
-        StageTimes times = new StageTimes();
-        stage("check the alias", null, times, () -> checkAliasCanMove(index));
-        try (NewIndex newIndex = stage("create", index, times, () -> create(index))) {
-            Fingerprints loaded = stage("load", index, times, () -> load(runId, newIndex, control, times));
-            try (Fingerprints indexed = stage("catch up", index, times,
-                    () -> catchUp(runId, index, loaded, control, "before the swap", CATCH_UP_PASSES))) {
-                long documents = stage("refresh and verify", index, times,
-                        () -> newIndex.settle(definition, indexed.size(), config.index().activeShardsTimeout()));
-                control.checkpoint();
-                AliasSwap swap = swap(newIndex, documents, indexed, control, times);
-                finishAfterSwap(runId, index, indexed, swap.deleted(), control, times);
-                Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
-                        config.alias(), index, documents, swap.previous(), swap.deleted());
-                Log.infof("Run %s: stage times: %s", runId, times);
-                return new RunResult(index, swap.previous(), swap.deleted(), documents);
-            }
+        stage("check the alias", null, () -> checkAliasCanMove(index));
+        try (NewIndex newIndex = stage("create", index, () -> create(index));
+                Fingerprints indexed = new Fingerprints()) {
+            stage("load", index, () -> load(runId, index, indexed, control));
+            stage("catch up", index, () -> catchUp(runId, index, indexed, control, CatchUpTime.BEFORE_SWAP));
+            long documents = stage("refresh and verify", index,
+                    () -> newIndex.settle(definition, indexed.size(), config.index().activeShardsTimeout()));
+            AliasSwap swap = swap(newIndex, documents, indexed, control);
+            finishAfterSwap(runId, index, indexed, swap.deleted(), control);
+            Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
+                    config.alias(), index, documents, swap.previous(), swap.deleted());
+            Log.infof("Run %s: stage times: %s", runId, progress.times());
+            return new RunResult(index, swap.previous(), swap.deleted(), documents);
         }
     }
 
@@ -99,36 +110,28 @@ public class Reindexer {
      * wrote to the old index until the swap, then delete the retired indices. Also what the repair does for a run
      * that was interrupted there.
      *
-     * @param indexed what the index held just before the swap; closed by this call
+     * @param indexed what the index held just before the swap
      * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
      */
     public void finishAfterSwap(String runId, String index, Fingerprints indexed, List<String> retired,
-            RunControl control, StageTimes times) {
+            RunControl control) {
         try {
+            stage("catch up after swap", index, () -> catchUp(runId, index, indexed, control, CatchUpTime.AFTER_SWAP));
             control.checkpoint();
-            // One pass suffices: it reads every row after the swap, and its writes are conditional, so what the
-            // application writes from now on is never overwritten by an older read.
-            stage("catch up after swap", index, times,
-                    () -> catchUp(runId, index, indexed, control, "after the swap", 1)).close();
-            control.checkpoint();
-            stage("retire", index, times, () -> {
-                retirement.retire(retired);
-                return null;
-            });
+            stage("retire", index, () -> retirement.retire(retired));
         } catch (ReindexException | RunStoppedException e) {
             throw new UnfinishedRunException(e.getMessage() + "; alias " + config.alias() + " points to " + index
                     + ", and the run is finished by the next repair", index, e);
         }
     }
 
-    private Void checkAliasCanMove(String index) throws IOException {
+    private void checkAliasCanMove(String index) throws IOException {
         if (engine.isConcreteIndex(config.alias())) {
             throw new IllegalStateException("An index named " + config.alias() + " exists where the alias should be"
                     + " (an application wrote to it before any alias existed, and the engine created it): the alias"
                     + " cannot be moved onto it. Delete that index (DELETE /" + config.alias() + ") and request the"
                     + " rebuild again, which indexes every company; " + index + " was not created");
         }
-        return null;
     }
 
     private NewIndex create(String index) throws IOException {
@@ -137,10 +140,40 @@ public class Reindexer {
         return newIndex;
     }
 
-    private AliasSwap swap(NewIndex index, long documents, Fingerprints indexed, RunControl control,
-            StageTimes times) {
+    private void load(String runId, String index, Fingerprints indexed, RunControl control)
+            throws IOException, InterruptedException {
+        try (BulkIndexer indexer = newIndexer(index)) {
+            new Load(source, indexer, control, progress).into(indexed);
+            Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", runId, indexer.documents(),
+                    indexer.bytes() / 1_000_000, index);
+        }
+    }
+
+    /**
+     * Sends the changes the source took since {@code indexed} was read, pass after pass until one finds none or the
+     * catch-up's passes have run: each pass is short, so the next one has little to do. Bounded, because writers may
+     * never pause.
+     */
+    private void catchUp(String runId, String index, Fingerprints indexed, RunControl control, CatchUpTime when)
+            throws IOException, InterruptedException {
+        for (int pass = 1; pass <= when.passes; pass++) {
+            control.checkpoint();
+            try (BulkIndexer indexer = newIndexer(index)) {
+                CatchUp catchUp = new CatchUp(source, engine, index, indexer, config.source().pageSize(), control);
+                catchUp.pass(indexed);
+                Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted, %d left to newer"
+                        + " writes of the owning application", runId, pass, when.label, catchUp.written(),
+                        catchUp.deleted(), indexer.superseded());
+                if (catchUp.written() + catchUp.deleted() == 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private AliasSwap swap(NewIndex index, long documents, Fingerprints indexed, RunControl control) {
         try {
-            return stage("swap", index.name(), times, () -> index.promote(config.alias(), names, config.retention(),
+            return stage("swap", index.name(), () -> index.promote(config.alias(), names, config.retention(),
                     config.bulk().maxRetries(), config.bulk().initialBackoff(),
                     plan -> control.beforeSwap(documents, plan, indexed)));
         } catch (ReindexException e) {
@@ -152,95 +185,24 @@ public class Reindexer {
         }
     }
 
-    /**
-     * Reads, builds and sends every document; {@code times} gets where the reader thread spent its time.
-     *
-     * @return the companies indexed, with the fingerprints of the rows their documents were built from
-     */
-    private Fingerprints load(String runId, NewIndex index, RunControl control, StageTimes times)
-            throws IOException, InterruptedException {
-        tracker.expect(source.countPublished());
-        Fingerprints indexed = new Fingerprints();
-        try (BulkIndexer indexer = newIndexer(index.name())) {
-            BulkBatch batch = indexer.newBatch();
-            int afterId = CompanySource.BEFORE_FIRST;
-            while (true) {
-                long start = System.nanoTime();
-                CompanySource.Page page = source.pageAfter(afterId);
-                start = times.add("read", start);
-                if (page.isEmpty()) {
-                    break;
-                }
-                control.checkpoint();
-                for (CompanySource.Item item : page.items()) {
-                    indexed.add(item.id(), item.fingerprint());
-                    batch.add(item.document().pk(), item.document());
-                    if (batch.isFull()) {
-                        start = times.add("build", start);
-                        indexer.submit(batch);
-                        start = times.add("wait for bulk", start);
-                        batch = indexer.newBatch();
-                    }
-                }
-                times.add("build", start);
-                afterId = page.lastId();
-                tracker.indexed(indexer.documents());
-            }
-            long start = System.nanoTime();
-            if (!batch.isEmpty()) {
-                indexer.submit(batch);
-            }
-            indexer.flush();
-            times.add("wait for bulk", start);
-            Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", runId, indexer.documents(),
-                    indexer.bytes() / 1_000_000, index.name());
-            return indexed;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            indexed.close();
-            throw e;
-        }
-    }
-
-    /**
-     * Sends the changes the source took since {@code indexed} was read, pass after pass until one finds none or
-     * {@code passes} have run: each pass is short, so the next one has little to do. Bounded, because writers may
-     * never pause.
-     *
-     * @param indexed what the index holds; closed by this call, which returns what it holds after the passes
-     */
-    private Fingerprints catchUp(String runId, String index, Fingerprints indexed, RunControl control, String when,
-            int passes) throws IOException, InterruptedException {
-        Fingerprints known = indexed;
-        try {
-            for (int pass = 1; pass <= passes; pass++) {
-                try (BulkIndexer indexer = newIndexer(index)) {
-                    CatchUp catchUp = new CatchUp(source, engine, index, indexer, config.source().pageSize(), control);
-                    Fingerprints current = catchUp.pass(known);
-                    known.close();
-                    known = current;
-                    Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted, %d left to newer"
-                            + " writes of the owning application", runId, pass, when, catchUp.written(),
-                            catchUp.deleted(), indexer.superseded());
-                    if (catchUp.written() + catchUp.deleted() == 0) {
-                        break;
-                    }
-                }
-            }
-            return known;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            known.close();
-            throw e;
-        }
-    }
-
     private interface Stage<T> {
         T run() throws IOException, InterruptedException;
     }
 
+    private interface VoidStage {
+        void run() throws IOException, InterruptedException;
+    }
+
+    private void stage(String stage, String index, VoidStage work) {
+        stage(stage, index, () -> {
+            work.run();
+            return null;
+        });
+    }
+
     /** Runs one stage: reports it, times it, and names it and the index in any failure. */
-    private <T> T stage(String stage, String index, StageTimes times, Stage<T> work) {
-        tracker.stage(stage);
-        long start = System.nanoTime();
+    private <T> T stage(String stage, String index, Stage<T> work) {
+        long start = progress.enter(stage);
         try {
             return work.run();
         } catch (ReindexException e) {
@@ -253,7 +215,7 @@ public class Reindexer {
         } catch (IOException | RuntimeException e) {
             throw new ReindexException("Failed at stage '" + stage + "'" + of(index) + ": " + describe(e), index, e);
         } finally {
-            times.add(stage, start);
+            progress.time(stage, start);
         }
     }
 

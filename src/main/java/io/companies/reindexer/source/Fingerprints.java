@@ -34,16 +34,21 @@ public final class Fingerprints implements AutoCloseable {
     private static final int BUFFER_BYTES = 1 << 16;
     private static final int BYTES_PER_COMPANY = Integer.BYTES + Long.BYTES;
 
-    private final FileChannel file;
-    private final DataOutputStream out;
+    private FileChannel file;
+    private DataOutputStream out;
     private int size;
     private int lastId;
     private boolean writeEnded;
 
-    public Fingerprints() throws IOException {
-        Path path = Files.createTempFile("companies-fingerprints-", ".bin");
-        file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.DELETE_ON_CLOSE);
+    /** @throws UncheckedIOException when no temporary file can be made: the machine's fault, not the run's */
+    public Fingerprints() {
+        try {
+            Path path = Files.createTempFile("companies-fingerprints-", ".bin");
+            file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a temporary file for fingerprints", e);
+        }
         out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(file), BUFFER_BYTES));
     }
 
@@ -99,6 +104,19 @@ public final class Fingerprints implements AutoCloseable {
         while (bytes.hasRemaining()) {
             add(bytes.getInt(), bytes.getLong());
         }
+    }
+
+    /**
+     * Makes these fingerprints hold what {@code newer} holds, and frees what they held: the catch-up writes what the
+     * index holds after a pass beside what it held before, then keeps the newer.
+     */
+    public void replaceWith(Fingerprints newer) {
+        close();
+        file = newer.file;
+        out = newer.out;
+        size = newer.size;
+        lastId = newer.lastId;
+        writeEnded = newer.writeEnded;
     }
 
     /** Frees the file; closing twice does nothing. */

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
-import io.companies.reindexer.messaging.ReindexCompleted;
+import io.companies.reindexer.contract.ReindexCompleted;
 
 /**
  * The outbox of outcomes ({@code reindexer.outcome_outbox}): an outcome is added in the same transaction as the

@@ -14,7 +14,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
-import io.companies.reindexer.messaging.ReindexCompleted;
+import io.companies.reindexer.contract.ReindexCompleted;
 
 /** Reads the runs and requests {@link RunLedger} recorded, for the HTTP API. */
 @ApplicationScoped

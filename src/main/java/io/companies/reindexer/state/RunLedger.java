@@ -22,8 +22,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
-import io.companies.reindexer.messaging.ReindexCompleted;
-import io.companies.reindexer.messaging.ReindexRequested;
+import io.companies.reindexer.contract.ReindexCompleted;
+import io.companies.reindexer.contract.ReindexRequested;
 
 /**
  * The service's durable memory, in its own schema ({@code reindexer}, see {@code db/migration}): the requests it

@@ -50,7 +50,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.companies.reindexer.api.Tokens;
-import io.companies.reindexer.messaging.RequestIds;
+import io.companies.reindexer.contract.RequestIds;
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;

@@ -12,15 +12,7 @@ import io.companies.reindexer.source.Fingerprints;
 
 class FingerprintDiffTest {
 
-    private final Fingerprints known = newFingerprints();
-
-    private static Fingerprints newFingerprints() {
-        try {
-            return new Fingerprints();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private final Fingerprints known = new Fingerprints();
 
     @AfterEach
     void close() {

@@ -80,6 +80,29 @@ class FingerprintsTest {
     }
 
     @Test
+    void aReplacedSetHoldsWhatTheNewerHeldAndClosesOnce() throws IOException {
+        try (Fingerprints known = new Fingerprints()) {
+            known.add(1, 10L);
+            known.add(2, 20L);
+            known.cursor();
+            Fingerprints newer = new Fingerprints();
+            newer.add(2, 21L);
+            newer.add(3, 30L);
+
+            known.replaceWith(newer);
+
+            assertThat(known.size()).isEqualTo(2);
+            Fingerprints.Cursor cursor = known.cursor();
+            assertThat(cursor.id()).isEqualTo(2);
+            assertThat(cursor.print()).isEqualTo(21L);
+            cursor.advance();
+            assertThat(cursor.id()).isEqualTo(3);
+            cursor.advance();
+            assertThat(cursor.exhausted()).isTrue();
+        }
+    }
+
+    @Test
     void leaveNoFileBehindEvenWhileOpen() throws IOException {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         List<Path> before = fingerprintFiles(tmp);

@@ -1,4 +1,4 @@
-package io.companies.reindexer.reindex;
+package io.companies.reindexer.coordination;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -60,7 +60,7 @@ public class OutboxRelay {
     }
 
     /**
-     * Stops after the run thread (a later priority than {@link ReindexCoordinator}'s), so that the outcome of a run
+     * Stops after the run thread (a later priority than {@link RunLoop}'s), so that the outcome of a run
      * stopped by the shutdown is still published: the relay sends what is left, waits a little for Kafka's answers,
      * and releases the claims it could not settle, so that the next instance publishes those at once.
      */

@@ -1,4 +1,4 @@
-package io.companies.reindexer.messaging;
+package io.companies.reindexer.intake;
 
 import static io.companies.reindexer.testing.ServiceTopics.RUN_TIMEOUT;
 import static io.companies.reindexer.testing.ServiceTopics.hasKey;

@@ -2,9 +2,12 @@ package io.companies.reindexer.reindex;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,11 +19,12 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 
 /**
- * What the run on this instance is doing now, for the progress log, the metrics, the HTTP API and the liveness check:
- * documents indexed, the expected total, the rate, the ETA and when the run last moved.
+ * The run on this instance as it goes: its stage, documents indexed, the expected total, the rate, the ETA and when it
+ * last moved, for the progress log, the metrics, the HTTP API and the liveness check; and where its time went, logged
+ * at its end (the benchmark reads that line). Written by the run thread only.
  */
 @ApplicationScoped
-public class RunTracker {
+public class RunProgress {
 
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
@@ -35,8 +39,14 @@ public class RunTracker {
         public double progress() {
             return expected == 0 ? 0 : Math.min(1.0, (double) documents / expected);
         }
+
+        Snapshot moved(String stage, long documents, long expected, double rate, Duration eta) {
+            return new Snapshot(runId, requestIds, index, stage, startedAt, documents, expected, rate, eta,
+                    Instant.now());
+        }
     }
 
+    private final Map<String, Long> nanos = new LinkedHashMap<>();
     private volatile Snapshot current;
     private long lastLog;
     private Counter documentsIndexed;
@@ -45,44 +55,50 @@ public class RunTracker {
     void registerMeters() {
         documentsIndexed = Counter.builder("reindex.documents.indexed")
                 .description("Documents indexed by the load of runs").register(registry);
-        registry.gauge("reindex.run.documents", this, tracker -> tracker.current().map(Snapshot::documents).orElse(0L));
-        registry.gauge("reindex.run.progress", this, tracker -> tracker.current().map(Snapshot::progress).orElse(0.0));
+        registry.gauge("reindex.run.documents", this, progress -> progress.current().map(Snapshot::documents).orElse(0L));
+        registry.gauge("reindex.run.progress", this, progress -> progress.current().map(Snapshot::progress).orElse(0.0));
     }
 
     public Optional<Snapshot> current() {
         return Optional.ofNullable(current);
     }
 
-    void started(long runId, List<String> requestIds, String index) {
+    public void started(long runId, List<String> requestIds, String index) {
         Instant now = Instant.now();
         current = new Snapshot(runId, requestIds, index, "create", now, 0, 0, 0, null, now);
+        nanos.clear();
         lastLog = System.nanoTime();
     }
 
-    void stage(String stage) {
+    /** The run entered {@code stage}; returns the time it did, to hand to {@link #time}. */
+    long enter(String stage) {
         Snapshot run = current;
-        current = new Snapshot(run.runId(), run.requestIds(), run.index(), stage, run.startedAt(), run.documents(),
-                run.expected(), run.documentsPerSecond(), run.eta(), Instant.now());
+        current = run.moved(stage, run.documents(), run.expected(), run.documentsPerSecond(), run.eta());
+        return System.nanoTime();
+    }
+
+    /** Adds the time since {@code startNanos} to {@code part} (a stage, or a part of one); returns now. */
+    long time(String part, long startNanos) {
+        long now = System.nanoTime();
+        nanos.merge(part, now - startNanos, Long::sum);
+        return now;
     }
 
     void expect(long documents) {
         Snapshot run = current;
-        current = new Snapshot(run.runId(), run.requestIds(), run.index(), run.stage(), run.startedAt(),
-                run.documents(), documents, run.documentsPerSecond(), run.eta(), Instant.now());
+        current = run.moved(run.stage(), run.documents(), documents, run.documentsPerSecond(), run.eta());
     }
 
     /** The run has now indexed {@code documents} documents in all; logs at a steady interval. */
     void indexed(long documents) {
         Snapshot run = current;
-        Instant now = Instant.now();
-        double seconds = Math.max(Duration.between(run.startedAt(), now).toMillis() / 1000.0, 0.001);
+        double seconds = Math.max(Duration.between(run.startedAt(), Instant.now()).toMillis() / 1000.0, 0.001);
         double rate = documents / seconds;
         Duration eta = rate > 0 && run.expected() > documents
                 ? Duration.ofSeconds((long) ((run.expected() - documents) / rate))
                 : Duration.ZERO;
         documentsIndexed.increment(Math.max(0, documents - run.documents()));
-        current = new Snapshot(run.runId(), run.requestIds(), run.index(), run.stage(), run.startedAt(), documents,
-                run.expected(), rate, eta, now);
+        current = run.moved(run.stage(), documents, run.expected(), rate, eta);
         if (System.nanoTime() - lastLog >= LOG_INTERVAL.toNanos()) {
             lastLog = System.nanoTime();
             Log.infof("Run %d: %d of %d documents indexed into %s in %.0f s (%.0f docs/s, %.0f %%, ETA %d s)",
@@ -91,7 +107,13 @@ public class RunTracker {
         }
     }
 
-    void ended(String status) {
+    /** Where the run's time went so far, stage by stage. */
+    String times() {
+        return nanos.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue() / 1_000_000 + " ms")
+                .collect(Collectors.joining(", "));
+    }
+
+    public void ended(String status) {
         Snapshot run = current;
         current = null;
         Duration duration = Duration.between(run.startedAt(), Instant.now());

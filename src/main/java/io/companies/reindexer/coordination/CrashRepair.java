@@ -1,7 +1,6 @@
-package io.companies.reindexer.reindex;
+package io.companies.reindexer.coordination;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +9,13 @@ import jakarta.inject.Inject;
 import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.SearchEngine;
-import io.companies.reindexer.messaging.ReindexCompleted;
+import io.companies.reindexer.reindex.ReindexException;
+import io.companies.reindexer.reindex.Reindexer;
+import io.companies.reindexer.reindex.RunControl;
+import io.companies.reindexer.reindex.RunProgress;
+import io.companies.reindexer.reindex.RunResult;
+import io.companies.reindexer.reindex.UnfinishedRunException;
+import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.InterruptedRun;
@@ -34,7 +39,7 @@ public class CrashRepair {
     Reindexer reindexer;
 
     @Inject
-    RunTracker tracker;
+    RunProgress progress;
 
     /**
      * Gives every interrupted run of {@code alias} its outcome (finishing first the runs whose alias had moved), then
@@ -72,19 +77,18 @@ public class CrashRepair {
             throws IOException {
         Log.infof("Run %d was interrupted after its alias swap (alias %s points to %s): finishing it", run.id(), alias,
                 run.index());
-        tracker.started(run.id(), run.requestIds(), run.index());
+        progress.started(run.id(), run.requestIds(), run.index());
         try (Fingerprints indexed = new Fingerprints()) {
             ledger.fingerprints(run.id(), indexed::addChunk);
             reindexer.finishAfterSwap(run.id() + " " + run.requestIds(), run.index(), indexed, run.deletedIndices(),
-                    control, new StageTimes());
-            tracker.ended("COMPLETED");
+                    control);
+            progress.ended("COMPLETED");
         } catch (RuntimeException e) {
-            tracker.ended("UNFINISHED");
+            progress.ended("UNFINISHED");
             throw e;
         }
-        Instant now = Instant.now();
-        return run.requestIds().stream().map(id -> ReindexCompleted.completed(id, alias, run.index(),
-                run.previousIndices(), run.deletedIndices(), run.documents(), run.startedAt(), now)).toList();
+        RunResult result = new RunResult(run.index(), run.previousIndices(), run.deletedIndices(), run.documents());
+        return RunOutcomes.completed(run.requestIds(), alias, result, run.startedAt());
     }
 
     /**
@@ -105,8 +109,6 @@ public class CrashRepair {
         String error = "Interrupted " + when + ": instance " + run.instance() + " stopped or lost its database session"
                 + " during the run; " + index + ", and alias " + alias + " points to " + targets;
         Log.infof("Run %d: %s", run.id(), error);
-        Instant now = Instant.now();
-        return run.requestIds().stream()
-                .map(id -> ReindexCompleted.failed(id, alias, run.index(), run.startedAt(), now, error)).toList();
+        return RunOutcomes.failed(run.requestIds(), alias, run.index(), run.startedAt(), error);
     }
 }

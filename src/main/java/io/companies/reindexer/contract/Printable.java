@@ -1,4 +1,4 @@
-package io.companies.reindexer.messaging;
+package io.companies.reindexer.contract;
 
 /**
  * Text from a request made safe to echo in an outcome, a log line or an error: control characters (U+0000 to

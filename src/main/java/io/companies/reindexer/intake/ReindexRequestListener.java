@@ -1,4 +1,4 @@
-package io.companies.reindexer.messaging;
+package io.companies.reindexer.intake;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,10 +8,14 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.companies.reindexer.reindex.RequestIntake;
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.companies.reindexer.contract.MalformedRequestException;
+import io.companies.reindexer.contract.ReindexRequested;
+import io.companies.reindexer.contract.RequestParser;
+import io.companies.reindexer.contract.RequestIds;
+import io.companies.reindexer.contract.Printable;
 
 /**
  * Consumes {@code reindex-requested}. Takes raw bytes so that a malformed value reaches the dead-letter topic

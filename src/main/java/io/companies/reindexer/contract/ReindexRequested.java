@@ -1,4 +1,4 @@
-package io.companies.reindexer.messaging;
+package io.companies.reindexer.contract;
 
 /**
  * A request to rebuild an index, read from {@code reindex-requested}. Only {@code requestId} is always set (the

@@ -1,4 +1,4 @@
-package io.companies.reindexer.messaging;
+package io.companies.reindexer.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,9 @@
-package io.companies.reindexer.reindex;
+package io.companies.reindexer.coordination;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -17,14 +15,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
-import io.companies.reindexer.index.AliasSwap;
+import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexNames;
-import io.companies.reindexer.messaging.Printable;
-import io.companies.reindexer.messaging.ReindexCompleted;
-import io.companies.reindexer.messaging.ReindexRequested;
-import io.companies.reindexer.source.Fingerprints;
+import io.companies.reindexer.reindex.ReindexException;
+import io.companies.reindexer.reindex.Reindexer;
+import io.companies.reindexer.reindex.RunProgress;
+import io.companies.reindexer.reindex.RunResult;
+import io.companies.reindexer.reindex.UnfinishedRunException;
 import io.companies.reindexer.state.AliasLock;
-import io.companies.reindexer.state.OutcomeOutbox;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.ClaimedRun;
 import io.companies.reindexer.state.RunLedgerException;
@@ -33,21 +31,18 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Judges each request, records the accepted ones durably and runs them on a thread of its own, so that a run of many
- * minutes never holds a Kafka record. The run thread serves every waiting request of the alias in one run, under a
- * database lock that allows one run per alias across all instances; whenever it takes the lock it first repairs what
- * an interrupted run left. It wakes when a request arrives and every {@code reindex.poll-interval} otherwise, which
- * also serves requests another instance accepted but could not run, and takes over the runs of instances that died.
- * Outcomes go to the outbox, which the {@link OutboxRelay} publishes.
+ * The run thread: runs the recorded requests, so that a run of many minutes never holds a Kafka record. It serves
+ * every waiting request of the alias in one run, under a database lock that allows one run per alias across all
+ * instances; whenever it takes the lock it first repairs what an interrupted run left. It wakes when a request is
+ * accepted and every {@code reindex.poll-interval} otherwise, which also serves requests another instance accepted but
+ * could not run, and takes over the runs of instances that died. Outcomes go to the outbox, which the
+ * {@link OutboxRelay} publishes.
  */
 @ApplicationScoped
-public class ReindexCoordinator {
+public class RunLoop {
 
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
-    private static final int MAX_REQUESTED_BY = 256;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    // How a run's fingerprints are recorded with its swap: 120 KB a row.
-    private static final int FINGERPRINT_CHUNK = 10_000;
 
     @Inject
     ReindexConfig config;
@@ -62,27 +57,10 @@ public class ReindexCoordinator {
     RunLedger ledger;
 
     @Inject
-    OutcomeOutbox outbox;
-
-    @Inject
     OutboxRelay relay;
 
     @Inject
-    RunTracker tracker;
-
-    /** What {@link #submit} did with a request. */
-    public enum Decision {
-        /** Recorded; a run serves it soon. */
-        ACCEPTED,
-        /** The same request id is already waiting or running. */
-        PENDING,
-        /** The request id already had an outcome, which is published again. */
-        REPUBLISHED,
-        /** Invalid values: a REJECTED outcome is published. */
-        REJECTED,
-        /** The feature flag is off: a SKIPPED outcome is published. */
-        SKIPPED
-    }
+    RunProgress progress;
 
     private final Semaphore wakeUp = new Semaphore(0);
     private IndexNames names;
@@ -110,74 +88,14 @@ public class ReindexCoordinator {
         }
     }
 
-    /**
-     * Judges a request in the order of the contract (invalid values, the feature flag, duplicates) and records it.
-     * Returns once the request and any outcome it already has are durable.
-     *
-     * @throws io.companies.reindexer.state.RunLedgerException when the database is unavailable: nothing was recorded
-     */
-    public Decision submit(ReindexRequested request) {
-        Decision decision = decide(request);
-        relay.wake();
-        return decision;
-    }
-
-    private Decision decide(ReindexRequested request) {
-        String alias = request.alias() == null ? config.alias() : request.alias();
-        String rejection = rejectionOf(request, alias);
-        if (rejection != null) {
-            outbox.record(ReindexCompleted.rejected(request.requestId(), Printable.escape(alias), Instant.now(),
-                    rejection));
-            return Decision.REJECTED;
-        }
-        if (!config.enabled()) {
-            outbox.record(ReindexCompleted.skipped(request.requestId(), alias, Instant.now()));
-            return Decision.SKIPPED;
-        }
-        return switch (ledger.accept(request, alias)) {
-            case NEW -> {
-                wakeUp.release();
-                yield Decision.ACCEPTED;
-            }
-            case PENDING -> {
-                Log.infof("Request %s is already waiting or running: no new run", request.requestId());
-                yield Decision.PENDING;
-            }
-            case REPUBLISHED -> {
-                Log.infof("Request %s already has an outcome: publishing it again, no new run", request.requestId());
-                yield Decision.REPUBLISHED;
-            }
-        };
+    /** A request is waiting: serve it now rather than at the next poll. */
+    void wake() {
+        wakeUp.release();
     }
 
     /** Whether the run thread is alive: it only ends when the service stops. */
     public boolean isServing() {
         return stopping || runThread.isAlive();
-    }
-
-    private String rejectionOf(ReindexRequested request, String alias) {
-        if (!alias.equals(config.alias())) {
-            return "Alias '" + Printable.escape(alias) + "' is not managed by this service, which manages '"
-                    + config.alias() + "' only";
-        }
-        if (request.requestedAt() != null) {
-            try {
-                DateTimeFormatter.ISO_DATE_TIME.parse(request.requestedAt());
-            } catch (DateTimeParseException e) {
-                return "requestedAt '" + Printable.escape(request.requestedAt()) + "' is not an ISO-8601 date and time";
-            }
-        }
-        String requestedBy = request.requestedBy();
-        if (requestedBy != null) {
-            int length = requestedBy.codePointCount(0, requestedBy.length());
-            if (length > MAX_REQUESTED_BY) {
-                return "requestedBy has " + length + " characters, more than " + MAX_REQUESTED_BY;
-            }
-            if (Printable.hasControlOrUnpairedSurrogate(requestedBy)) {
-                return "requestedBy holds a control character or an unpaired surrogate";
-            }
-        }
-        return null;
     }
 
     private void serve() {
@@ -198,12 +116,10 @@ public class ReindexCoordinator {
                 // Whatever the failure interrupted (a run not recorded as finished) is repaired on the next pass.
                 repaired = false;
             }
-            try {
-                wakeUp.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                wakeUp.drainPermits();
-            } catch (InterruptedException e) {
+            if (!sleep(config.pollInterval())) {
                 return;
             }
+            wakeUp.drainPermits();
         }
     }
 
@@ -250,26 +166,21 @@ public class ReindexCoordinator {
     private boolean runAndRecord(ClaimedRun run, AliasLock lock) {
         String label = run.id() + " " + run.requestIds();
         List<ReindexCompleted> outcomes;
-        tracker.started(run.id(), run.requestIds(), run.index());
+        progress.started(run.id(), run.requestIds(), run.index());
         try {
             RunResult result = reindexer.run(label, run.index(), controlOf(lock, run));
-            Instant completedAt = Instant.now();
-            outcomes = run.requestIds().stream().map(id -> ReindexCompleted.completed(id, run.alias(), result.index(),
-                    result.previousIndices(), result.deletedIndices(), result.documents(), run.startedAt(),
-                    completedAt)).toList();
+            outcomes = RunOutcomes.completed(run.requestIds(), run.alias(), result, run.startedAt());
         } catch (UnfinishedRunException e) {
             Log.errorf(e, "Run %s is not finished: %s", label, e.getMessage());
-            tracker.ended("UNFINISHED");
+            progress.ended("UNFINISHED");
             repaired = false;
             return false;
         } catch (RuntimeException e) {
             Log.errorf(e, "Run %s failed", label);
-            Instant completedAt = Instant.now();
             String index = e instanceof ReindexException failure ? failure.index() : null;
-            outcomes = run.requestIds().stream().map(id -> ReindexCompleted.failed(id, run.alias(), index,
-                    run.startedAt(), completedAt, e.getMessage())).toList();
+            outcomes = RunOutcomes.failed(run.requestIds(), run.alias(), index, run.startedAt(), e.getMessage());
         }
-        tracker.ended(outcomes.getFirst().status().name());
+        progress.ended(outcomes.getFirst().status().name());
         finishDurably(label, run, outcomes);
         return true;
     }
@@ -295,43 +206,27 @@ public class ReindexCoordinator {
                 }
                 Log.warnf("Run %s ended; recording its outcome again in %s: %s", label, backoff, e.getMessage());
             }
-            try {
-                wakeUp.tryAcquire(backoff.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!sleep(backoff)) {
                 return;
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
     }
 
-    /**
-     * What a run under {@code lock} checks and records as it goes: it stops when the service stops or the lock is
-     * gone, and records its swap only while it still owns its row.
-     *
-     * @param run null for a repair, which never swaps
-     */
-    private RunControl controlOf(AliasLock lock, ClaimedRun run) {
-        return new RunControl() {
-            @Override
-            public void checkpoint() {
-                if (stopping) {
-                    throw new RunStoppedException("Stopped: the service is shutting down");
-                }
-                try {
-                    lock.verifyHeld();
-                } catch (AliasLock.LostLockException e) {
-                    throw new RunStoppedException(e.getMessage());
-                }
-            }
+    /** Waits for {@code time} or until woken; false when interrupted. */
+    private boolean sleep(Duration time) {
+        try {
+            wakeUp.tryAcquire(time.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 
-            @Override
-            public void beforeSwap(long documents, AliasSwap swap, Fingerprints indexed) {
-                checkpoint();
-                ledger.swapping(run.id(), instance, documents, swap.previous(), swap.deleted(),
-                        chunk -> indexed.chunks(FINGERPRINT_CHUNK, chunk));
-            }
-        };
+    /** @param run null for a repair, which never swaps */
+    private LockedRunControl controlOf(AliasLock lock, ClaimedRun run) {
+        return new LockedRunControl(lock, () -> stopping, ledger, run, instance);
     }
 
     /** This process among the service's instances: its host (the pod name on Kubernetes), pid and start. */

@@ -1,4 +1,4 @@
-package io.companies.reindexer.messaging;
+package io.companies.reindexer.contract;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.companies.reindexer.messaging;
+package io.companies.reindexer.contract;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.companies.reindexer.reindex;
+package io.companies.reindexer.intake;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -9,10 +9,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import io.companies.reindexer.messaging.MalformedRequestException;
-import io.companies.reindexer.messaging.Printable;
-import io.companies.reindexer.messaging.ReindexRequested;
-import io.companies.reindexer.reindex.ReindexCoordinator.Decision;
+import io.companies.reindexer.contract.MalformedRequestException;
+import io.companies.reindexer.contract.Printable;
+import io.companies.reindexer.contract.ReindexRequested;
+import io.companies.reindexer.coordination.RequestAdmission;
+import io.companies.reindexer.coordination.RequestAdmission.Decision;
 import io.companies.reindexer.state.RunLedgerException;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -32,7 +33,7 @@ public class RequestIntake {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     @Inject
-    ReindexCoordinator coordinator;
+    RequestAdmission admission;
 
     private record Submission(ReindexRequested request, CompletableFuture<Decision> recorded) {
     }
@@ -75,7 +76,7 @@ public class RequestIntake {
         Duration backoff = FIRST_BACKOFF;
         while (true) {
             try {
-                submission.recorded().complete(coordinator.submit(submission.request()));
+                submission.recorded().complete(admission.admit(submission.request()));
                 return;
             } catch (RunLedgerException e) {
                 if (e.isBadData()) {

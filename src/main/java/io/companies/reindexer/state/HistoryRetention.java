@@ -1,9 +1,6 @@
 package io.companies.reindexer.state;
 
-import java.sql.PreparedStatement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import io.agroal.api.AgroalDataSource;
 import io.companies.reindexer.config.ReindexConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -32,30 +28,31 @@ public class HistoryRetention {
     // or a request being recorded never waits long behind a prune.
     private static final int BATCH = 1000;
 
-    // Runs of the alias that ended before the cutoff, except its latest ones. Parameters: alias, cutoff, alias, kept.
+    // Runs of the alias that ended before the cutoff, except its latest ones.
     private static final String PRUNABLE_RUN = """
-            r.alias = ? and r.state in ('COMPLETED', 'FAILED') and r.completed_at < ?
-            and r.id not in (select k.id from reindexer.reindex_run k where k.alias = ? order by k.id desc limit ?)""";
+            r.alias = :alias and r.state in ('COMPLETED', 'FAILED') and r.completed_at < :cutoff
+            and r.id not in (select k.id from reindexer.reindex_run k where k.alias = :alias order by k.id desc
+                limit :kept)""";
 
-    private static final String DELETE_REQUESTS_OF_RUNS = """
+    private static final Sql DELETE_REQUESTS_OF_RUNS = Sql.of("""
             delete from reindexer.reindex_request where request_id in (select q.request_id
             from reindexer.reindex_request q join reindexer.reindex_run r on r.id = q.run_id where %s limit %d)"""
-            .formatted(PRUNABLE_RUN, BATCH);
+            .formatted(PRUNABLE_RUN, BATCH));
 
     // A run goes once it has no request left; its fingerprints go with it (on delete cascade).
-    private static final String DELETE_RUNS = """
+    private static final Sql DELETE_RUNS = Sql.of("""
             delete from reindexer.reindex_run where id in (select r.id from reindexer.reindex_run r where %s
             and not exists (select 1 from reindexer.reindex_request q where q.run_id = r.id) order by r.id limit %d)"""
-            .formatted(PRUNABLE_RUN, BATCH);
+            .formatted(PRUNABLE_RUN, BATCH));
 
-    // Requests answered without a run (REJECTED, SKIPPED). Parameters: alias, cutoff.
-    private static final String DELETE_ANSWERED_WITHOUT_RUN = """
+    // Requests answered without a run (REJECTED, SKIPPED).
+    private static final Sql DELETE_ANSWERED_WITHOUT_RUN = Sql.of("""
             delete from reindexer.reindex_request where request_id in (select request_id from reindexer.reindex_request
-            where alias = ? and run_id is null and outcome is not null and received_at < ? limit %d)"""
-            .formatted(BATCH);
+            where alias = :alias and run_id is null and outcome is not null and received_at < :cutoff limit %d)"""
+            .formatted(BATCH));
 
     @Inject
-    AgroalDataSource dataSource;
+    Database database;
 
     @Inject
     ReindexConfig config;
@@ -82,10 +79,9 @@ public class HistoryRetention {
      * runs, with their requests, and the requests of {@code alias} answered without a run received before it.
      */
     public Pruned prune(String alias, Instant endedBefore, int keepLatest) {
-        OffsetDateTime cutoff = OffsetDateTime.ofInstant(endedBefore, ZoneOffset.UTC);
-        int requests = deleteAll(DELETE_REQUESTS_OF_RUNS, alias, cutoff, alias, keepLatest);
-        int runs = deleteAll(DELETE_RUNS, alias, cutoff, alias, keepLatest);
-        requests += deleteAll(DELETE_ANSWERED_WITHOUT_RUN, alias, cutoff);
+        int requests = deleteAll(DELETE_REQUESTS_OF_RUNS, "alias", alias, "cutoff", endedBefore, "kept", keepLatest);
+        int runs = deleteAll(DELETE_RUNS, "alias", alias, "cutoff", endedBefore, "kept", keepLatest);
+        requests += deleteAll(DELETE_ANSWERED_WITHOUT_RUN, "alias", alias, "cutoff", endedBefore);
         return new Pruned(runs, requests);
     }
 
@@ -109,18 +105,12 @@ public class HistoryRetention {
     }
 
     /** Runs {@code delete} until it deletes fewer than {@link #BATCH} rows, one transaction each time. */
-    private int deleteAll(String delete, Object... parameters) {
+    private int deleteAll(Sql delete, Object... namesAndValues) {
         int total = 0;
         int deleted;
         do {
-            deleted = Transactions.inTransaction(dataSource, connection -> {
-                try (PreparedStatement statement = connection.prepareStatement(delete)) {
-                    for (int i = 0; i < parameters.length; i++) {
-                        statement.setObject(i + 1, parameters[i]);
-                    }
-                    return statement.executeUpdate();
-                }
-            });
+            deleted = database.inTransaction("prune the history",
+                    session -> session.update(delete, namesAndValues));
             total += deleted;
         } while (deleted == BATCH);
         return total;

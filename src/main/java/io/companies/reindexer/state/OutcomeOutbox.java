@@ -1,11 +1,7 @@
 package io.companies.reindexer.state;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +10,6 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.agroal.api.AgroalDataSource;
 import io.companies.reindexer.contract.ReindexCompleted;
 
 /**
@@ -25,8 +20,19 @@ import io.companies.reindexer.contract.ReindexCompleted;
 @ApplicationScoped
 public class OutcomeOutbox {
 
+    private static final Sql ADD = Sql.of(
+            "insert into reindexer.outcome_outbox (request_id, outcome) values (:requestId, :outcome::jsonb)");
+    // Skips the rows another instance is claiming right now; its claim is a lease, so a dead instance's expire.
+    private static final Sql CLAIM = Sql.of("""
+            update reindexer.outcome_outbox set claimed_until = now() + :leaseMillis * interval '1 millisecond'
+            where id in (select id from reindexer.outcome_outbox
+                where claimed_until is null or claimed_until < now() order by id limit :limit for update skip locked)
+            returning id, request_id, outcome""");
+    private static final Sql DELETE = Sql.of("delete from reindexer.outcome_outbox where id = :id");
+    private static final Sql RELEASE = Sql.of("update reindexer.outcome_outbox set claimed_until = null where id = :id");
+
     @Inject
-    AgroalDataSource dataSource;
+    Database database;
 
     @Inject
     ObjectMapper json;
@@ -37,8 +43,8 @@ public class OutcomeOutbox {
 
     /** Puts an outcome that no run decided (REJECTED, SKIPPED) in the outbox. */
     public void record(ReindexCompleted outcome) {
-        Transactions.inTransaction(dataSource, connection -> {
-            insert(connection, outcome.requestId(), json.writeValueAsString(outcome));
+        database.inTransaction("record the outcome of request " + outcome.requestId(), session -> {
+            insert(session, outcome.requestId(), json.writeValueAsString(outcome));
             return null;
         });
     }
@@ -48,44 +54,20 @@ public class OutcomeOutbox {
      * call claims them, unless they are {@link #release released}.
      */
     public List<Pending> claim(int limit, Duration lease) {
-        return Transactions.inTransaction(dataSource, connection -> {
-            List<Pending> claimed = new ArrayList<>();
-            try (PreparedStatement update = connection.prepareStatement("""
-                    update reindexer.outcome_outbox set claimed_until = now() + ? * interval '1 millisecond'
-                    where id in (select id from reindexer.outcome_outbox
-                        where claimed_until is null or claimed_until < now() order by id limit ? for update skip locked)
-                    returning id, request_id, outcome""")) {
-                update.setLong(1, lease.toMillis());
-                update.setInt(2, limit);
-                try (ResultSet rows = update.executeQuery()) {
-                    while (rows.next()) {
-                        claimed.add(new Pending(rows.getLong(1), rows.getString(2), read(rows.getString(3))));
-                    }
-                }
-            }
-            claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
-            return claimed;
-        });
+        List<Pending> claimed = database.inTransaction("claim outcomes to publish", session -> session.list(CLAIM,
+                row -> new Pending(row.longValue("id"), row.string("request_id"), read(row.string("outcome"))),
+                "leaseMillis", lease.toMillis(), "limit", limit));
+        return claimed.stream().sorted((a, b) -> Long.compare(a.id(), b.id())).toList();
     }
 
     /** Deletes a published outcome. */
     public void delete(long id) {
-        update("delete from reindexer.outcome_outbox where id = ?", id);
+        database.inTransaction("delete a published outcome", session -> session.update(DELETE, "id", id));
     }
 
     /** Ends the claim on an outcome that was not published, so that the next claim takes it again. */
     public void release(long id) {
-        update("update reindexer.outcome_outbox set claimed_until = null where id = ?", id);
-    }
-
-    private void update(String sql, long id) {
-        Transactions.inTransaction(dataSource, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                statement.setLong(1, id);
-                statement.executeUpdate();
-            }
-            return null;
-        });
+        database.inTransaction("release an unpublished outcome", session -> session.update(RELEASE, "id", id));
     }
 
     private ReindexCompleted read(String outcome) {
@@ -97,12 +79,7 @@ public class OutcomeOutbox {
     }
 
     /** Adds an outcome to the outbox, in the caller's transaction. */
-    static void insert(Connection connection, String requestId, String outcome) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "insert into reindexer.outcome_outbox (request_id, outcome) values (?, ?::jsonb)")) {
-            insert.setString(1, requestId);
-            insert.setString(2, outcome);
-            insert.executeUpdate();
-        }
+    static void insert(Database.Session session, String requestId, String outcome) throws SQLException {
+        session.update(ADD, "requestId", requestId, "outcome", outcome);
     }
 }

@@ -1,14 +1,8 @@
 package io.companies.reindexer.state;
 
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -34,10 +28,53 @@ import io.companies.reindexer.contract.ReindexRequested;
 public class RunLedger {
 
     // A request waits from its acceptance until a run claims it or, with the flag off, it is answered without one.
-    private static final String WAITING = "alias = ? and run_id is null and outcome is null";
+    private static final String WAITING = "alias = :alias and run_id is null and outcome is null";
+
+    private static final Sql RECORD_REQUEST = Sql.of("""
+            insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, received_at)
+            values (:requestId, :alias, :requestedBy, :requestedAt, now()) on conflict (request_id) do nothing""");
+    private static final Sql OUTCOME_OF_REQUEST = Sql.of(
+            "select outcome from reindexer.reindex_request where request_id = :requestId");
+    private static final Sql ANY_WAITING = Sql.of(
+            "select request_id from reindexer.reindex_request where " + WAITING + " limit 1");
+    // Oldest first, locked until the transaction ends.
+    private static final Sql LOCK_WAITING = Sql.of(
+            "select request_id from reindexer.reindex_request where " + WAITING + " order by received_at for update");
+    private static final Sql START_RUN = Sql.of("""
+            insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
+            values (:alias, :index, 'RUNNING', :startedAt, :instance) returning id""");
+    private static final Sql ASSIGN_REQUESTS = Sql.of(
+            "update reindexer.reindex_request set run_id = :runId where request_id = any (:requestIds)");
+    // Only while the run is still this instance's: another one may have taken it over.
+    private static final Sql MARK_SWAPPING = Sql.of("""
+            update reindexer.reindex_run set state = 'SWAPPING', documents = :documents,
+            previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb
+            where id = :runId and state = 'RUNNING' and instance = :instance""");
+    private static final Sql RECORD_FINGERPRINTS = Sql.of(
+            "insert into reindexer.run_fingerprints (run_id, chunk, companies) values (:runId, :chunk, :companies)");
+    private static final Sql READ_FINGERPRINTS = Sql.of(
+            "select companies from reindexer.run_fingerprints where run_id = :runId order by chunk");
+    private static final Sql ANY_UNFINISHED = Sql.of("""
+            select alias from reindexer.reindex_run where alias = :alias and state in ('RUNNING', 'SWAPPING')
+            limit 1""");
+    // Unless the run has ended already, decided by another instance that took it over.
+    private static final Sql END_RUN = Sql.of("""
+            update reindexer.reindex_run set state = :state, documents = :documents,
+            previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb, completed_at = :completedAt,
+            error = :error where id = :runId and state in ('RUNNING', 'SWAPPING')""");
+    private static final Sql DROP_FINGERPRINTS = Sql.of("delete from reindexer.run_fingerprints where run_id = :runId");
+    private static final Sql UNFINISHED_RUNS = Sql.of("""
+            select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
+            r.instance, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id) request_ids
+            from reindexer.reindex_run r where r.alias = :alias and r.state in ('RUNNING', 'SWAPPING') order by r.id""");
+    private static final Sql DECIDE_REQUEST = Sql.of(
+            "update reindexer.reindex_request set outcome = :outcome::jsonb where request_id = :requestId");
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
+
+    @Inject
+    Database database;
 
     @Inject
     AgroalDataSource dataSource;
@@ -76,31 +113,24 @@ public class RunLedger {
 
     /** Records a request durably, once per request id. */
     public Acceptance accept(ReindexRequested request, String alias) {
-        return Transactions.inTransaction(dataSource, connection -> {
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, received_at)
-                    values (?, ?, ?, ?, now()) on conflict (request_id) do nothing""")) {
-                insert.setString(1, request.requestId());
-                insert.setString(2, alias);
-                insert.setString(3, request.requestedBy());
-                insert.setString(4, request.requestedAt());
-                if (insert.executeUpdate() == 1) {
-                    return Acceptance.NEW;
-                }
+        return database.inTransaction("record request " + request.requestId(), session -> {
+            if (session.update(RECORD_REQUEST, "requestId", request.requestId(), "alias", alias, "requestedBy",
+                    request.requestedBy(), "requestedAt", request.requestedAt()) == 1) {
+                return Acceptance.NEW;
             }
-            String earlier = queryString(connection, "select outcome from reindexer.reindex_request where request_id = ?",
+            Optional<String> earlier = session.first(OUTCOME_OF_REQUEST, row -> row.string("outcome"), "requestId",
                     request.requestId());
-            if (earlier == null) {
+            if (earlier.isEmpty()) {
                 return Acceptance.PENDING;
             }
-            OutcomeOutbox.insert(connection, request.requestId(), earlier);
+            OutcomeOutbox.insert(session, request.requestId(), earlier.get());
             return Acceptance.REPUBLISHED;
         });
     }
 
     public boolean hasWaiting(String alias) {
-        return Transactions.inTransaction(dataSource, connection -> queryString(connection,
-                "select request_id from reindexer.reindex_request where " + WAITING + " limit 1", alias) != null);
+        return database.inTransaction("look for waiting requests",
+                session -> session.first(ANY_WAITING, row -> true, "alias", alias).isPresent());
     }
 
     /**
@@ -110,31 +140,15 @@ public class RunLedger {
      * @return the run, or empty when no request is waiting
      */
     public Optional<ClaimedRun> claim(String alias, String index, String instance) {
-        return Transactions.inTransaction(dataSource, connection -> {
-            List<String> requestIds = waitingIds(connection, alias);
+        return database.inTransaction("claim the waiting requests", session -> {
+            List<String> requestIds = session.list(LOCK_WAITING, row -> row.string("request_id"), "alias", alias);
             if (requestIds.isEmpty()) {
                 return Optional.empty();
             }
             Instant startedAt = Instant.now();
-            long runId;
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
-                    values (?, ?, 'RUNNING', ?, ?) returning id""")) {
-                insert.setString(1, alias);
-                insert.setString(2, index);
-                insert.setObject(3, OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC));
-                insert.setString(4, instance);
-                try (ResultSet rows = insert.executeQuery()) {
-                    rows.next();
-                    runId = rows.getLong(1);
-                }
-            }
-            try (PreparedStatement update = connection.prepareStatement(
-                    "update reindexer.reindex_request set run_id = ? where request_id = any (?)")) {
-                update.setLong(1, runId);
-                update.setArray(2, connection.createArrayOf("varchar", requestIds.toArray()));
-                update.executeUpdate();
-            }
+            long runId = session.list(START_RUN, row -> row.longValue("id"), "alias", alias, "index", index,
+                    "startedAt", startedAt, "instance", instance).getFirst();
+            session.update(ASSIGN_REQUESTS, "runId", runId, "requestIds", requestIds.toArray(String[]::new));
             return Optional.of(new ClaimedRun(runId, alias, index, startedAt, List.copyOf(requestIds)));
         });
     }
@@ -146,10 +160,10 @@ public class RunLedger {
      * @return how many requests were answered
      */
     public int answerWaiting(String alias, Function<String, ReindexCompleted> answer) {
-        return Transactions.inTransaction(dataSource, connection -> {
-            List<String> requestIds = waitingIds(connection, alias);
+        return database.inTransaction("answer the waiting requests", session -> {
+            List<String> requestIds = session.list(LOCK_WAITING, row -> row.string("request_id"), "alias", alias);
             for (String requestId : requestIds) {
-                decide(connection, answer.apply(requestId));
+                decide(session, answer.apply(requestId));
             }
             return requestIds.size();
         });
@@ -165,59 +179,36 @@ public class RunLedger {
      */
     public void swapping(long runId, String instance, long documents, List<String> previousIndices,
             List<String> deletedIndices, Chunks fingerprints) {
-        Transactions.inTransaction(dataSource, connection -> {
-            try (PreparedStatement update = connection.prepareStatement("""
-                    update reindexer.reindex_run set state = 'SWAPPING', documents = ?, previous_indices = ?::jsonb,
-                    deleted_indices = ?::jsonb where id = ? and state = 'RUNNING' and instance = ?""")) {
-                update.setLong(1, documents);
-                update.setString(2, toJson(previousIndices));
-                update.setString(3, toJson(deletedIndices));
-                update.setLong(4, runId);
-                update.setString(5, instance);
-                if (update.executeUpdate() != 1) {
-                    throw new IllegalStateException("Run " + runId + " is no longer running under " + instance
-                            + ": another instance has taken it over");
+        database.inTransaction("record the swap of run " + runId, session -> {
+            if (session.update(MARK_SWAPPING, "documents", documents, "previous", toJson(previousIndices), "deleted",
+                    toJson(deletedIndices), "runId", runId, "instance", instance) != 1) {
+                throw new IllegalStateException("Run " + runId + " is no longer running under " + instance
+                        + ": another instance has taken it over");
+            }
+            int[] chunk = { 0 };
+            fingerprints.each(bytes -> {
+                try {
+                    session.update(RECORD_FINGERPRINTS, "runId", runId, "chunk", chunk[0]++, "companies", bytes);
+                } catch (SQLException e) {
+                    throw new RunLedgerException("Failed to record the fingerprints of run " + runId, e);
                 }
-            }
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "insert into reindexer.run_fingerprints (run_id, chunk, companies) values (?, ?, ?)")) {
-                int[] chunk = { 0 };
-                fingerprints.each(bytes -> {
-                    try {
-                        insert.setLong(1, runId);
-                        insert.setInt(2, chunk[0]++);
-                        insert.setBytes(3, bytes);
-                        insert.executeUpdate();
-                    } catch (SQLException e) {
-                        throw new RunLedgerException("Failed to record the fingerprints of run " + runId, e);
-                    }
-                });
-            }
+            });
             return null;
         });
     }
 
     /** Hands the fingerprints recorded with the swap of run {@code runId} to {@code chunk}, in id order. */
     public void fingerprints(long runId, ChunkReader chunk) {
-        Transactions.inTransaction(dataSource, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "select companies from reindexer.run_fingerprints where run_id = ? order by chunk")) {
-                select.setLong(1, runId);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        chunk.read(rows.getBytes(1));
-                    }
-                }
-            }
+        database.inTransaction("read the fingerprints of run " + runId, session -> {
+            session.each(READ_FINGERPRINTS, row -> chunk.read(row.bytes("companies")), "runId", runId);
             return null;
         });
     }
 
     /** Whether a run of {@code alias} is recorded as running or swapping: live elsewhere, or interrupted. */
     public boolean hasUnfinished(String alias) {
-        return Transactions.inTransaction(dataSource, connection -> queryString(connection,
-                "select alias from reindexer.reindex_run where alias = ? and state in ('RUNNING', 'SWAPPING') limit 1",
-                alias) != null);
+        return database.inTransaction("look for unfinished runs",
+                session -> session.first(ANY_UNFINISHED, row -> true, "alias", alias).isPresent());
     }
 
     /**
@@ -228,29 +219,15 @@ public class RunLedger {
      */
     public boolean finish(long runId, List<ReindexCompleted> outcomes) {
         ReindexCompleted first = outcomes.getFirst();
-        return Transactions.inTransaction(dataSource, connection -> {
-            try (PreparedStatement update = connection.prepareStatement("""
-                    update reindexer.reindex_run set state = ?, documents = ?, previous_indices = ?::jsonb,
-                    deleted_indices = ?::jsonb, completed_at = ?, error = ?
-                    where id = ? and state in ('RUNNING', 'SWAPPING')""")) {
-                update.setString(1, first.status().name());
-                update.setObject(2, first.documents());
-                update.setString(3, toJson(first.previousIndices()));
-                update.setString(4, toJson(first.deletedIndices()));
-                update.setObject(5, OffsetDateTime.ofInstant(first.completedAt(), ZoneOffset.UTC));
-                update.setString(6, first.error());
-                update.setLong(7, runId);
-                if (update.executeUpdate() != 1) {
-                    return false;
-                }
+        return database.inTransaction("record the outcome of run " + runId, session -> {
+            if (session.update(END_RUN, "state", first.status().name(), "documents", first.documents(), "previous",
+                    toJson(first.previousIndices()), "deleted", toJson(first.deletedIndices()), "completedAt",
+                    first.completedAt(), "error", first.error(), "runId", runId) != 1) {
+                return false;
             }
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "delete from reindexer.run_fingerprints where run_id = ?")) {
-                delete.setLong(1, runId);
-                delete.executeUpdate();
-            }
+            session.update(DROP_FINGERPRINTS, "runId", runId);
             for (ReindexCompleted outcome : outcomes) {
-                decide(connection, outcome);
+                decide(session, outcome);
             }
             return true;
         });
@@ -258,25 +235,12 @@ public class RunLedger {
 
     /** The runs of {@code alias} that never finished. Call it only while holding the alias's {@link AliasLock}. */
     public List<InterruptedRun> interrupted(String alias) {
-        return Transactions.inTransaction(dataSource, connection -> {
-            List<InterruptedRun> runs = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("""
-                    select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices,
-                    r.started_at, r.instance,
-                    array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id)
-                    from reindexer.reindex_run r where r.alias = ? and r.state in ('RUNNING', 'SWAPPING') order by r.id""")) {
-                select.setString(1, alias);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        runs.add(new InterruptedRun(rows.getLong(1), rows.getString(2),
-                                rows.getString(3).equals("SWAPPING"), (Long) rows.getObject(4), fromJson(rows.getString(5)),
-                                fromJson(rows.getString(6)), rows.getObject(7, OffsetDateTime.class).toInstant(),
-                                rows.getString(8), List.of((String[]) rows.getArray(9).getArray())));
-                    }
-                }
-            }
-            return runs;
-        });
+        return database.inTransaction("read the unfinished runs", session -> session.list(UNFINISHED_RUNS,
+                row -> new InterruptedRun(row.longValue("id"), row.string("index_name"),
+                        row.string("state").equals("SWAPPING"), row.longOrNull("documents"),
+                        fromJson(row.string("previous_indices")), fromJson(row.string("deleted_indices")),
+                        row.instant("started_at"), row.string("instance"), row.strings("request_ids")),
+                "alias", alias));
     }
 
     /**
@@ -295,39 +259,10 @@ public class RunLedger {
     }
 
     /** Records the outcome of a request and puts a copy in the outbox, in the caller's transaction. */
-    private void decide(Connection connection, ReindexCompleted outcome) throws SQLException, JsonProcessingException {
+    private void decide(Database.Session session, ReindexCompleted outcome) throws SQLException, IOException {
         String value = toJson(outcome);
-        try (PreparedStatement update = connection.prepareStatement(
-                "update reindexer.reindex_request set outcome = ?::jsonb where request_id = ?")) {
-            update.setString(1, value);
-            update.setString(2, outcome.requestId());
-            update.executeUpdate();
-        }
-        OutcomeOutbox.insert(connection, outcome.requestId(), value);
-    }
-
-    /** The requests of {@code alias} waiting for a run, oldest first, locked until the transaction ends. */
-    private static List<String> waitingIds(Connection connection, String alias) throws SQLException {
-        List<String> requestIds = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement(
-                "select request_id from reindexer.reindex_request where " + WAITING + " order by received_at for update")) {
-            select.setString(1, alias);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    requestIds.add(rows.getString(1));
-                }
-            }
-        }
-        return requestIds;
-    }
-
-    private static String queryString(Connection connection, String sql, String parameter) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setString(1, parameter);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
-            }
-        }
+        session.update(DECIDE_REQUEST, "outcome", value, "requestId", outcome.requestId());
+        OutcomeOutbox.insert(session, outcome.requestId(), value);
     }
 
     private String toJson(Object value) throws JsonProcessingException {

@@ -36,16 +36,13 @@
 # Before each service run the consumer group companies-reindexer is moved to the end of reindex-requested, so the
 # run serves exactly the benchmark's request (requests published earlier by others on this stack are skipped).
 set -euo pipefail
-
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# REPO_ROOT, STACK_DIR, the ports, use_temurin_25, step/info/die, print_header, wait_for_http
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+  print_header "${BASH_SOURCE[0]}"
   exit "${1:-0}"
 }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-step() { printf '==> %s\n' "$*"; }
-info() { printf '    %s\n' "$*"; }
 
 # ---------------------------------------------------------------------------------------------------------------
 # options and settings
@@ -76,15 +73,8 @@ done
 COMPANIES=$((10#$COMPANIES)); REPEAT=$((10#$REPEAT)); SENDERS=$((10#$SENDERS))
 SOURCE_DIR="$(cd "$SOURCE_DIR" 2>/dev/null && pwd)" || die "--source: no such directory"
 
-export STACK_DIR="$(realpath -m "${STACK_DIR:-$REPO_ROOT/.stack}")"
-export PG_PORT="${PG_PORT:-5432}"
-export KAFKA_PORT="${KAFKA_PORT:-9092}"
-export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
-export OPENSEARCH_PORT="${OPENSEARCH_PORT:-9200}"
-export OPENSEARCH_TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-9300}"
-if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64   # the build needs Java 21+; the machine default is 17
-fi
+export STACK_DIR PG_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT OPENSEARCH_PORT OPENSEARCH_TRANSPORT_PORT
+use_temurin_25
 [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] || die "set JAVA_HOME to a JDK 21+"
 JAVA="$JAVA_HOME/bin/java"
 
@@ -378,11 +368,12 @@ start_service() {
     "$JAVA" "-Xmx$XMX" "-Xlog:gc:file=$GC_LOG" ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$log" 2>&1 </dev/null &
   SERVICE_PID=$!
   start=$SECONDS
-  until curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/ready"; do
-    kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during start-up (log: $log)"; }
-    ((SECONDS - start < 180)) || { tail -n 40 "$log"; die "the service was not ready within 180 s (log: $log)"; }
-    sleep 0.5
-  done
+  local rc=0
+  wait_for_http "http://localhost:$HTTP_PORT/q/health/ready" "$SERVICE_PID" 180 0.5 || rc=$?
+  case $rc in
+    1) tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during start-up (log: $log)" ;;
+    2) tail -n 40 "$log"; die "the service was not ready within 180 s (log: $log)" ;;
+  esac
   info "ready after $((SECONDS - start)) s (pid $SERVICE_PID)"
 }
 

@@ -19,11 +19,12 @@
 # only: the benchmark takes no CPU from the run it measures), then reads the run's peak heap used and the most heap
 # a collection left from the GC log, its peak RSS (VmHWM, reset before the run), and the stage times and NDJSON size
 # from the service's log. After the first run the documents of the index it built are exported once into NDJSON bulk
-# files (untimed); each ceiling run loads them with dev/bench/BulkCeiling.java into a fresh index with the same
-# settings and mappings, refreshes, checks the count and deletes that index. Both also report the CPU seconds
-# (user + system, from /proc) that the service, PostgreSQL, the ceiling's sender and the engine took while they ran:
-# the engine's CPU is the bottleneck, so what the others take is what a run loses. Prints tables (per run, median,
-# min-max) and saves the whole output to STACK_DIR/bench/bench-<time>.txt.
+# files (untimed); each ceiling run loads them with dev/bench/BulkCeiling.java (run with the Jackson jars of
+# DIR/target/quarkus-app/lib/main) into a fresh index with the same settings and mappings, refreshes, checks the
+# count and deletes that index. Both also report the CPU seconds (user + system, from /proc) that the service,
+# PostgreSQL, the ceiling's sender and the engine took while they ran: the engine's CPU is the bottleneck, so what
+# the others take is what a run loses. Prints tables (per run, median, min-max) and saves the whole output to
+# STACK_DIR/bench/bench-<time>.txt.
 #
 # Environment (defaults in brackets): STACK_DIR [<repo>/.stack], PG_PORT [5432], KAFKA_PORT [9092],
 #   KAFKA_CONTROLLER_PORT [9093], OPENSEARCH_PORT [9200], OPENSEARCH_TRANSPORT_PORT [9300] (as dev/stack.sh);
@@ -273,6 +274,13 @@ if [[ $BUILD == true ]]; then
     || die "the build in $SOURCE_DIR failed"
 fi
 [[ -f $JAR ]] || die "$JAR missing: build it (./mvnw package -DskipTests) or drop --no-build"
+# The ceiling's sender reads and writes JSON with the service's own Jackson.
+CEILING_CP=""
+for artifact in jackson-core jackson-databind jackson-annotations; do
+  jars=("$SOURCE_DIR/target/quarkus-app/lib/main/com.fasterxml.jackson.core.$artifact-"*.jar)
+  [[ -f ${jars[0]} ]] || die "no $artifact jar in $SOURCE_DIR/target/quarkus-app/lib/main: build the service again"
+  CEILING_CP+="${CEILING_CP:+:}${jars[0]}"
+done
 SOURCE_COMMIT="$(git -C "$SOURCE_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ $SOURCE_COMMIT != unknown && -n "$(git -C "$SOURCE_DIR" status --porcelain --untracked-files=no -- src pom.xml 2>/dev/null)" ]]; then
   SOURCE_COMMIT="$SOURCE_COMMIT + uncommitted changes"
@@ -478,7 +486,7 @@ service_run() {
 
 export_documents() {   # export_documents INDEX: NDJSON bulk files of its documents, once per invocation
   step "Exporting the documents of $1 into bulk files of at most $MAX_BYTES bytes and $MAX_DOCS documents (untimed)"
-  run_child "$BENCH_DIR/export.out" "$JAVA" -Xmx1g "$REPO_ROOT/dev/bench/BulkCeiling.java" export \
+  run_child "$BENCH_DIR/export.out" "$JAVA" -Xmx1g --class-path "$CEILING_CP" "$REPO_ROOT/dev/bench/BulkCeiling.java" export \
     --url "$ENGINE_URL" --index "$1" --out "$NDJSON_DIR" --max-bytes "$MAX_BYTES" --max-docs "$MAX_DOCS" \
     || die "the export of $1 failed"
   info "$(cat "$BENCH_DIR/export.out")"
@@ -493,7 +501,7 @@ ceiling_run() {
   service0="$(ticks_of "$SERVICE_PID")"
   children_ticks
   children0=$CHILDREN_TICKS
-  run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
+  run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g --class-path "$CEILING_CP" "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
     --url "$ENGINE_URL" --index "$CEILING_INDEX" --dir "$NDJSON_DIR" --senders "$SENDERS" \
     || die "ceiling run $rep failed"
   C_ENGINE_CPU[rep]="$(cpu_s $(($(ticks_of "$(stack_pid opensearch)") - engine0)))"

@@ -486,7 +486,8 @@ service_run() {
 
 export_documents() {   # export_documents INDEX: NDJSON bulk files of its documents, once per invocation
   step "Exporting the documents of $1 into bulk files of at most $MAX_BYTES bytes and $MAX_DOCS documents (untimed)"
-  run_child "$BENCH_DIR/export.out" "$JAVA" -Xmx1g --class-path "$CEILING_CP" "$REPO_ROOT/dev/bench/BulkCeiling.java" export \
+  run_child "$BENCH_DIR/export.out" "$JAVA" -Xmx1g --class-path "$CEILING_CP" \
+    "$REPO_ROOT/dev/bench/BulkCeiling.java" export \
     --url "$ENGINE_URL" --index "$1" --out "$NDJSON_DIR" --max-bytes "$MAX_BYTES" --max-docs "$MAX_DOCS" \
     || die "the export of $1 failed"
   info "$(cat "$BENCH_DIR/export.out")"
@@ -501,7 +502,8 @@ ceiling_run() {
   service0="$(ticks_of "$SERVICE_PID")"
   children_ticks
   children0=$CHILDREN_TICKS
-  run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g --class-path "$CEILING_CP" "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
+  run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g --class-path "$CEILING_CP" \
+    "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
     --url "$ENGINE_URL" --index "$CEILING_INDEX" --dir "$NDJSON_DIR" --senders "$SENDERS" \
     || die "ceiling run $rep failed"
   C_ENGINE_CPU[rep]="$(cpu_s $(($(ticks_of "$(stack_pid opensearch)") - engine0)))"

@@ -13,7 +13,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cd "$REPO_ROOT"
-export JAVA_HOME="${JAVA_HOME:-$TEMURIN_25_HOME}"   # the AOT cache needs JDK 25: Temurin 25 unless JAVA_HOME says otherwise
+export JAVA_HOME="${JAVA_HOME:-$TEMURIN_25_HOME}"   # the AOT cache needs JDK 25, so Temurin 25 by default
 JAVA="$JAVA_HOME/bin/java"
 RUNS=5
 BUILD=true

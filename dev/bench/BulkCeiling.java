@@ -1,9 +1,11 @@
 /*
  * The benchmark's ceiling: how fast the search engine takes the service's documents when nothing but a plain _bulk
- * sender stands in between. The JDK and Jackson, run with the source launcher and the jackson-core, -databind and
- * -annotations jars on the class path (dev/bench.sh passes the service's own, from target/quarkus-app/lib/main):
+ * sender stands in between. It needs only the JDK and Jackson: run it with the source launcher and the jackson-core,
+ * -databind and -annotations jars on the class path (dev/bench.sh passes the service's own, from
+ * target/quarkus-app/lib/main):
  *
- *   java --class-path JACKSON_JARS dev/bench/BulkCeiling.java export --url URL --index NAME --out DIR [--max-bytes B] [--max-docs D]
+ *   java --class-path JACKSON_JARS dev/bench/BulkCeiling.java export --url URL --index NAME --out DIR
+ *           [--max-bytes B] [--max-docs D]
  *       Reads every document of index NAME (scroll, sorted by _doc, with _source) into NDJSON _bulk bodies
  *       DIR/bulk-NNNNNN.ndjson of at most B bytes and D documents each ({"index":{"_id":...}} + source lines),
  *       and writes DIR/create-index.json (NAME's settings and mappings, read-only settings dropped, no replica
@@ -22,15 +24,6 @@
  * Exit status 0 on success, 1 on any failure (with the reason on stderr).
  */
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -55,6 +48,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 public class BulkCeiling {
 

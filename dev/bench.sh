@@ -19,11 +19,12 @@
 # only: the benchmark takes no CPU from the run it measures), then reads the run's peak heap used and the most heap
 # a collection left from the GC log, its peak RSS (VmHWM, reset before the run), and the stage times and NDJSON size
 # from the service's log. After the first run the documents of the index it built are exported once into NDJSON bulk
-# files (untimed); each ceiling run loads them with dev/bench/BulkCeiling.java into a fresh index with the same
-# settings and mappings, refreshes, checks the count and deletes that index. Both also report the CPU seconds
-# (user + system, from /proc) that the service, PostgreSQL, the ceiling's sender and the engine took while they ran:
-# the engine's CPU is the bottleneck, so what the others take is what a run loses. Prints tables (per run, median,
-# min-max) and saves the whole output to STACK_DIR/bench/bench-<time>.txt.
+# files (untimed); each ceiling run loads them with dev/bench/BulkCeiling.java (run with the Jackson jars of
+# DIR/target/quarkus-app/lib/main) into a fresh index with the same settings and mappings, refreshes, checks the
+# count and deletes that index. Both also report the CPU seconds (user + system, from /proc) that the service,
+# PostgreSQL, the ceiling's sender and the engine took while they ran: the engine's CPU is the bottleneck, so what
+# the others take is what a run loses. Prints tables (per run, median, min-max) and saves the whole output to
+# STACK_DIR/bench/bench-<time>.txt.
 #
 # Environment (defaults in brackets): STACK_DIR [<repo>/.stack], PG_PORT [5432], KAFKA_PORT [9092],
 #   KAFKA_CONTROLLER_PORT [9093], OPENSEARCH_PORT [9200], OPENSEARCH_TRANSPORT_PORT [9300] (as dev/stack.sh);
@@ -36,16 +37,13 @@
 # Before each service run the consumer group companies-reindexer is moved to the end of reindex-requested, so the
 # run serves exactly the benchmark's request (requests published earlier by others on this stack are skipped).
 set -euo pipefail
-
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# REPO_ROOT, STACK_DIR, the ports, use_temurin_25, step/info/die, print_header, wait_for_http
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+  print_header "${BASH_SOURCE[0]}"
   exit "${1:-0}"
 }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-step() { printf '==> %s\n' "$*"; }
-info() { printf '    %s\n' "$*"; }
 
 # ---------------------------------------------------------------------------------------------------------------
 # options and settings
@@ -76,15 +74,8 @@ done
 COMPANIES=$((10#$COMPANIES)); REPEAT=$((10#$REPEAT)); SENDERS=$((10#$SENDERS))
 SOURCE_DIR="$(cd "$SOURCE_DIR" 2>/dev/null && pwd)" || die "--source: no such directory"
 
-export STACK_DIR="$(realpath -m "${STACK_DIR:-$REPO_ROOT/.stack}")"
-export PG_PORT="${PG_PORT:-5432}"
-export KAFKA_PORT="${KAFKA_PORT:-9092}"
-export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
-export OPENSEARCH_PORT="${OPENSEARCH_PORT:-9200}"
-export OPENSEARCH_TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-9300}"
-if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64   # the build needs Java 21+; the machine default is 17
-fi
+export STACK_DIR PG_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT OPENSEARCH_PORT OPENSEARCH_TRANSPORT_PORT
+use_temurin_25
 [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] || die "set JAVA_HOME to a JDK 21+"
 JAVA="$JAVA_HOME/bin/java"
 
@@ -283,6 +274,13 @@ if [[ $BUILD == true ]]; then
     || die "the build in $SOURCE_DIR failed"
 fi
 [[ -f $JAR ]] || die "$JAR missing: build it (./mvnw package -DskipTests) or drop --no-build"
+# The ceiling's sender reads and writes JSON with the service's own Jackson.
+CEILING_CP=""
+for artifact in jackson-core jackson-databind jackson-annotations; do
+  jars=("$SOURCE_DIR/target/quarkus-app/lib/main/com.fasterxml.jackson.core.$artifact-"*.jar)
+  [[ -f ${jars[0]} ]] || die "no $artifact jar in $SOURCE_DIR/target/quarkus-app/lib/main: build the service again"
+  CEILING_CP+="${CEILING_CP:+:}${jars[0]}"
+done
 SOURCE_COMMIT="$(git -C "$SOURCE_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ $SOURCE_COMMIT != unknown && -n "$(git -C "$SOURCE_DIR" status --porcelain --untracked-files=no -- src pom.xml 2>/dev/null)" ]]; then
   SOURCE_COMMIT="$SOURCE_COMMIT + uncommitted changes"
@@ -378,11 +376,12 @@ start_service() {
     "$JAVA" "-Xmx$XMX" "-Xlog:gc:file=$GC_LOG" ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$log" 2>&1 </dev/null &
   SERVICE_PID=$!
   start=$SECONDS
-  until curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/ready"; do
-    kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during start-up (log: $log)"; }
-    ((SECONDS - start < 180)) || { tail -n 40 "$log"; die "the service was not ready within 180 s (log: $log)"; }
-    sleep 0.5
-  done
+  local rc=0
+  wait_for_http "http://localhost:$HTTP_PORT/q/health/ready" "$SERVICE_PID" 180 0.5 || rc=$?
+  case $rc in
+    1) tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during start-up (log: $log)" ;;
+    2) tail -n 40 "$log"; die "the service was not ready within 180 s (log: $log)" ;;
+  esac
   info "ready after $((SECONDS - start)) s (pid $SERVICE_PID)"
 }
 
@@ -487,7 +486,8 @@ service_run() {
 
 export_documents() {   # export_documents INDEX: NDJSON bulk files of its documents, once per invocation
   step "Exporting the documents of $1 into bulk files of at most $MAX_BYTES bytes and $MAX_DOCS documents (untimed)"
-  run_child "$BENCH_DIR/export.out" "$JAVA" -Xmx1g "$REPO_ROOT/dev/bench/BulkCeiling.java" export \
+  run_child "$BENCH_DIR/export.out" "$JAVA" -Xmx1g --class-path "$CEILING_CP" \
+    "$REPO_ROOT/dev/bench/BulkCeiling.java" export \
     --url "$ENGINE_URL" --index "$1" --out "$NDJSON_DIR" --max-bytes "$MAX_BYTES" --max-docs "$MAX_DOCS" \
     || die "the export of $1 failed"
   info "$(cat "$BENCH_DIR/export.out")"
@@ -502,7 +502,8 @@ ceiling_run() {
   service0="$(ticks_of "$SERVICE_PID")"
   children_ticks
   children0=$CHILDREN_TICKS
-  run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
+  run_child "$BENCH_DIR/ceiling-$rep.out" "$JAVA" -Xmx1g --class-path "$CEILING_CP" \
+    "$REPO_ROOT/dev/bench/BulkCeiling.java" load \
     --url "$ENGINE_URL" --index "$CEILING_INDEX" --dir "$NDJSON_DIR" --senders "$SENDERS" \
     || die "ceiling run $rep failed"
   C_ENGINE_CPU[rep]="$(cpu_s $(($(ticks_of "$(stack_pid opensearch)") - engine0)))"

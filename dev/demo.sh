@@ -5,51 +5,50 @@
 #   dev/demo.sh [COMPANIES]     (default 20000; the stack stays up afterwards, the service is stopped)
 set -euo pipefail
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$REPO_ROOT"
+# Into the repository first: a relative STACK_DIR names a directory under it, as dev/stack.sh sees it from here.
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# STACK_DIR, the ports, use_temurin_25, step, wait_for_http
+source dev/lib.sh
 COMPANIES="${1:-20000}"
-STACK_DIR="${STACK_DIR:-$REPO_ROOT/.stack}"
 HTTP_PORT="${QUARKUS_HTTP_PORT:-8080}"
-ENGINE="localhost:${OPENSEARCH_PORT:-9200}"
-BOOTSTRAP="localhost:${KAFKA_PORT:-9092}"
-if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64   # the build needs Java 21+; the machine default is 17
-fi
+ENGINE="localhost:$OPENSEARCH_PORT"
+BOOTSTRAP="localhost:$KAFKA_PORT"
+use_temurin_25
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 pretty() { python3 -m json.tool 2>/dev/null || cat; }
 
 dev/stack.sh up
 
-echo "==> Loading $COMPANIES sample companies"
+step "Loading $COMPANIES sample companies"
 dev/load-sample.sh --reset "$COMPANIES"
 
-echo "==> Building the service"
+step "Building the service"
 ./mvnw -B -q --no-transfer-progress package -DskipTests
 
-echo "==> Starting the service on port $HTTP_PORT"
+step "Starting the service on port $HTTP_PORT"
 SERVICE_LOG="$STACK_DIR/logs/demo-service.log"
 mkdir -p "$(dirname "$SERVICE_LOG")"
 QUARKUS_HTTP_PORT="$HTTP_PORT" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" QUARKUS_ELASTICSEARCH_HOSTS="$ENGINE" \
-  QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies" \
+  QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:$PG_PORT/companies" \
   REINDEX_INDEX_REPLICAS=0 \
   "$JAVA" -jar target/quarkus-app/quarkus-run.jar >"$SERVICE_LOG" 2>&1 &
 SERVICE_PID=$!
 trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -fs "http://localhost:$HTTP_PORT/q/health/ready" >/dev/null && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$SERVICE_LOG"; exit 1; }
-  sleep 1
-done
-curl -fs "http://localhost:$HTTP_PORT/q/health/ready" >/dev/null || { echo "The service did not become ready"; tail -n 40 "$SERVICE_LOG"; exit 1; }
+READY=0
+wait_for_http "http://localhost:$HTTP_PORT/q/health/ready" "$SERVICE_PID" 120 1 || READY=$?
+case $READY in
+  1) tail -n 40 "$SERVICE_LOG"; exit 1 ;;
+  2) echo "The service did not become ready"; tail -n 40 "$SERVICE_LOG"; exit 1 ;;
+esac
 
 REQUEST_ID="demo-$(date +%s)"
 REQUEST="{\"requestId\":\"$REQUEST_ID\",\"requestedBy\":\"demo\",\"requestedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
-echo "==> Publishing on reindex-requested: $REQUEST"
+step "Publishing on reindex-requested: $REQUEST"
 printf '%s\t%s\n' "$REQUEST_ID" "$REQUEST" | dev/stack.sh kafka-tool org.apache.kafka.tools.ConsoleProducer \
   --bootstrap-server "$BOOTSTRAP" --topic reindex-requested \
   --property parse.key=true --property key.separator=$'\t' 2>/dev/null
 
-echo "==> Waiting for the outcome on reindex-completed"
+step "Waiting for the outcome on reindex-completed"
 OUTCOME=""
 for _ in $(seq 1 60); do
   OUTCOME=$(dev/stack.sh kafka-tool org.apache.kafka.tools.consumer.ConsoleConsumer \
@@ -61,9 +60,9 @@ done
 [ -n "$OUTCOME" ] || { echo "No outcome for $REQUEST_ID"; tail -n 40 "$SERVICE_LOG"; exit 1; }
 echo "$OUTCOME" | pretty
 
-echo "==> Search through the alias: companies about 'aerospace', top 3"
+step "Search through the alias: companies about 'aerospace', top 3"
 curl -fs "http://$ENGINE/companies/_search?q=wildcard:aerospace&size=3&track_total_hits=true&filter_path=hits.total.value,hits.hits._id,hits.hits._source.name,hits.hits._source.sectors_label&_source=name,sectors_label" | pretty
-echo "==> Alias: $(curl -fs "http://$ENGINE/_cat/aliases/companies?h=alias,index")"
+step "Alias: $(curl -fs "http://$ENGINE/_cat/aliases/companies?h=alias,index")"
 
 echo "$OUTCOME" | python3 -c '
 import json, sys

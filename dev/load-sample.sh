@@ -15,13 +15,14 @@
 # how long it took. Connection from the usual libpq variables:
 #   PGHOST (127.0.0.1), PGPORT (5432), PGUSER, PGPASSWORD, PGDATABASE (companies each).
 set -euo pipefail
+# REPO_ROOT, print_header
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+    print_header "${BASH_SOURCE[0]}"
 }
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-sql_dir="$script_dir/sql"
+sql_dir="$REPO_ROOT/dev/sql"
 
 reset=false
 positional=()

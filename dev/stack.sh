@@ -24,18 +24,10 @@
 #
 # The same services for people with Docker: docker-compose.yml at the repository root.
 set -euo pipefail
+# REPO_ROOT, STACK_DIR, the ports, step/info/die, print_header
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HELPERS="$REPO_ROOT/dev/stack"
-
-STACK_DIR="$(realpath -m "${STACK_DIR:-$REPO_ROOT/.stack}")"   # absolute: services run in other dirs
-PG_PORT="${PG_PORT:-5432}"
-KAFKA_PORT="${KAFKA_PORT:-9092}"
-KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
-OPENSEARCH_PORT="${OPENSEARCH_PORT:-9200}"
-OPENSEARCH_TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-9300}"
-ELASTICSEARCH_PORT="${ELASTICSEARCH_PORT:-9201}"
-ELASTICSEARCH_TRANSPORT_PORT="${ELASTICSEARCH_TRANSPORT_PORT:-9301}"
 STACK_ELASTICSEARCH="${STACK_ELASTICSEARCH:-false}"
 KAFKA_VERSIONS="${KAFKA_VERSION:-4.4.0 4.3.1}"   # tried in order
 OPENSEARCH_VERSION="${OPENSEARCH_VERSION:-3.6.0}"
@@ -57,10 +49,6 @@ LOG_DIR="$STACK_DIR/logs"    # stdout/stderr of every service
 # ---------------------------------------------------------------------------------------------
 # small helpers
 
-step() { printf '==> %s\n' "$*"; }
-info() { printf '    %s\n' "$*"; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-
 # Print the end of a service's log and fail.
 fail_with_log() {
   local svc=$1 msg=$2
@@ -78,8 +66,8 @@ fail_with_log() {
 stack_java_home() {
   if [[ -n "${STACK_JAVA_HOME:-}" ]]; then
     echo "$STACK_JAVA_HOME"
-  elif [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-    echo /usr/lib/jvm/temurin-25-jdk-amd64
+  elif [[ -x $TEMURIN_25_HOME/bin/java ]]; then
+    echo "$TEMURIN_25_HOME"
   else
     local java
     java="$(command -v java)" || die "no java found; install a JDK 21+ or set STACK_JAVA_HOME"
@@ -611,8 +599,7 @@ cmd_status() {
 }
 
 usage() {
-  # The header comment of this file, up to the first line that is not a comment.
-  sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+  print_header "${BASH_SOURCE[0]}"
   exit "${1:-0}"
 }
 

@@ -9,10 +9,11 @@
 #
 #   dev/startup.sh [--runs N] [--no-build]
 set -euo pipefail
+# REPO_ROOT, the ports, stack_props, TEMURIN_25_HOME, step
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+export JAVA_HOME="${JAVA_HOME:-$TEMURIN_25_HOME}"   # the AOT cache needs JDK 25, so Temurin 25 by default
 JAVA="$JAVA_HOME/bin/java"
 RUNS=5
 BUILD=true
@@ -24,18 +25,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 OUT=target/startup
-MAVEN=(./mvnw -B -q --no-transfer-progress
-  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies"
-  -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}"
-  -Dquarkus.elasticsearch.hosts="localhost:${OPENSEARCH_PORT:-9200}")
+stack_props companies "$OPENSEARCH_PORT"
+MAVEN=(./mvnw -B -q --no-transfer-progress "${STACK_PROPS[@]}")
 
 if $BUILD; then
   rm -rf "$OUT" && mkdir -p "$OUT"
-  echo "==> aot-jar, its cache recorded on a start-up at build time"
+  step "aot-jar, its cache recorded on a start-up at build time"
   "${MAVEN[@]}" package -DskipTests -Dquarkus.package.jar.aot.enabled=true -Dquarkus.package.jar.aot.type=aot \
     -Dquarkus.package.jar.aot.phase=build
   cp -r target/quarkus-app "$OUT/aot"
-  echo "==> fast-jar"
+  step "fast-jar"
   "${MAVEN[@]}" package -DskipTests
   cp -r target/quarkus-app "$OUT/jar"
 fi
@@ -43,10 +42,7 @@ fi
 
 PORT=18089
 # Start-up only: no request is served, no index is touched.
-PROPS=(-Dquarkus.http.port=$PORT -Dreindex.enabled=false -Dreindex.topics.requested=startup-measure
-  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies"
-  -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}"
-  -Dquarkus.elasticsearch.hosts="localhost:${OPENSEARCH_PORT:-9200}")
+PROPS=(-Dquarkus.http.port=$PORT -Dreindex.enabled=false -Dreindex.topics.requested=startup-measure "${STACK_PROPS[@]}")
 
 measure() {  # $1 = variant; prints milliseconds to ready
   local dir="$OUT/$1" extra=() start pid ms

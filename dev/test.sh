@@ -7,24 +7,18 @@
 #
 #   dev/test.sh [extra Maven arguments]
 set -euo pipefail
+# REPO_ROOT, the ports, stack_props, use_temurin_25, step
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
-if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64   # the build needs Java 21+; the machine default is 17
-fi
+use_temurin_25
 
 dev/stack.sh up postgres kafka opensearch elasticsearch
 
-echo "==> All tests against OpenSearch (localhost:${OPENSEARCH_PORT:-9200})"
-./mvnw -B --no-transfer-progress verify \
-  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies_test" \
-  -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}" \
-  -Dquarkus.elasticsearch.hosts="localhost:${OPENSEARCH_PORT:-9200}" "$@"
+step "All tests against OpenSearch (localhost:$OPENSEARCH_PORT)"
+stack_props companies_test "$OPENSEARCH_PORT"
+./mvnw -B --no-transfer-progress verify "${STACK_PROPS[@]}" "$@"
 
-echo "==> End-to-end flow against Elasticsearch (localhost:${ELASTICSEARCH_PORT:-9201})"
-./mvnw -B --no-transfer-progress test -Dtest=ReindexFlowTest \
-  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies_test" \
-  -Dkafka.bootstrap.servers="localhost:${KAFKA_PORT:-9092}" \
-  -Dquarkus.elasticsearch.hosts="localhost:${ELASTICSEARCH_PORT:-9201}" \
-  -Dreindex.index.analyzer=standard "$@"
+step "End-to-end flow against Elasticsearch (localhost:$ELASTICSEARCH_PORT)"
+stack_props companies_test "$ELASTICSEARCH_PORT"
+./mvnw -B --no-transfer-progress test -Dtest=ReindexFlowTest "${STACK_PROPS[@]}" -Dreindex.index.analyzer=standard "$@"

@@ -1,21 +1,25 @@
 /*
  * The benchmark's ceiling: how fast the search engine takes the service's documents when nothing but a plain _bulk
- * sender stands in between. JDK only, run with the source launcher (dev/bench.sh does):
+ * sender stands in between. It needs only the JDK and Jackson: run it with the source launcher and the jackson-core,
+ * -databind and -annotations jars on the class path (dev/bench.sh passes the service's own, from
+ * target/quarkus-app/lib/main):
  *
- *   java dev/bench/BulkCeiling.java export --url URL --index NAME --out DIR [--max-bytes B] [--max-docs D]
+ *   java --class-path JACKSON_JARS dev/bench/BulkCeiling.java export --url URL --index NAME --out DIR
+ *           [--max-bytes B] [--max-docs D]
  *       Reads every document of index NAME (scroll, sorted by _doc, with _source) into NDJSON _bulk bodies
  *       DIR/bulk-NNNNNN.ndjson of at most B bytes and D documents each ({"index":{"_id":...}} + source lines),
  *       and writes DIR/create-index.json (NAME's settings and mappings, read-only settings dropped, no replica
  *       and no refresh while loading), DIR/settle.json (its replicas and default refresh back) and
  *       DIR/manifest.properties. Not timed.
  *
- *   java dev/bench/BulkCeiling.java load --url URL --index NAME --dir DIR [--senders S]
+ *   java --class-path JACKSON_JARS dev/bench/BulkCeiling.java load --url URL --index NAME --dir DIR [--senders S]
  *       Creates index NAME from DIR/create-index.json, sends every DIR/bulk-*.ndjson with S concurrent senders
  *       (a fixed thread pool, one HttpClient, HTTP/1.1 keep-alive), checks "errors":false in every answer, puts
  *       DIR/settle.json, refreshes, checks the count and deletes the index again. Prints one line
  *           RESULT documents=N bytes=B files=F create_ms=.. bulk_ms=.. settle_ms=.. total_ms=..
  *
- *   java dev/bench/BulkCeiling.java delete --url URL --index NAME      deletes NAME (absent is fine)
+ *   java --class-path JACKSON_JARS dev/bench/BulkCeiling.java delete --url URL --index NAME
+ *       Deletes NAME (absent is fine).
  *
  * Exit status 0 on success, 1 on any failure (with the reason on stderr).
  */
@@ -36,7 +40,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -46,9 +49,28 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
 public class BulkCeiling {
 
     static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * Trees keep their key order, and decimals their digits, so a document read and written again has the same bytes
+     * as the engine's compact JSON (the service wrote it with Jackson too).
+     */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+            .build();
 
     /** Settings the engine reports but refuses at index creation (or that must not be copied). */
     static final List<String> READ_ONLY_SETTINGS = List.of("uuid", "creation_date", "creation_date_string",
@@ -73,7 +95,8 @@ public class BulkCeiling {
             }
         } catch (Exception e) {
             System.err.println("BulkCeiling: " + e.getMessage());
-            if (!(e instanceof IllegalArgumentException || e instanceof BenchException)) {
+            if (!(e instanceof IllegalArgumentException || e instanceof BenchException
+                    || e instanceof JsonProcessingException)) {
                 e.printStackTrace();
             }
             System.exit(1);
@@ -94,25 +117,27 @@ public class BulkCeiling {
         }
 
         // The index body: the settings and mappings of the index the service built, as it was created.
-        Map<String, Object> settingsAnswer = obj(Json.parse(engine.call("GET", "/" + index + "/_settings", null, 200)));
-        Map<String, Object> indexSettings = obj(path(obj(settingsAnswer.values().iterator().next()), "settings", "index"));
-        Object replicas = indexSettings.getOrDefault("number_of_replicas", "0");
-        READ_ONLY_SETTINGS.forEach(indexSettings::remove);
+        ObjectNode settingsAnswer = obj(JSON.readTree(engine.call("GET", "/" + index + "/_settings", null, 200)));
+        ObjectNode indexSettings = obj(firstValue(settingsAnswer).path("settings").path("index"));
+        JsonNode replicas = indexSettings.has("number_of_replicas")
+                ? indexSettings.get("number_of_replicas") : TextNode.valueOf("0");
+        indexSettings.remove(READ_ONLY_SETTINGS);
         indexSettings.put("number_of_replicas", "0");
         indexSettings.put("refresh_interval", "-1");
         indexSettings.put("translog.durability", "async");   // as the service loads (IndexDefinition)
-        Map<String, Object> mappingAnswer = obj(Json.parse(engine.call("GET", "/" + index + "/_mapping", null, 200)));
-        Map<String, Object> mappings = obj(obj(mappingAnswer.values().iterator().next()).get("mappings"));
+        ObjectNode mappingAnswer = obj(JSON.readTree(engine.call("GET", "/" + index + "/_mapping", null, 200)));
+        ObjectNode mappings = obj(firstValue(mappingAnswer).get("mappings"));
         mappings.remove("_meta");   // the service's "complete" mark, not part of the definition
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("settings", Map.of("index", indexSettings));
-        body.put("mappings", mappings);
-        Files.writeString(out.resolve("create-index.json"), Json.write(body));
-        Map<String, Object> settleIndex = new LinkedHashMap<>();
-        settleIndex.put("number_of_replicas", replicas);
-        settleIndex.put("refresh_interval", Json.NULL);
-        settleIndex.put("translog.durability", Json.NULL);
-        Files.writeString(out.resolve("settle.json"), Json.write(Map.of("index", settleIndex)));
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("settings").set("index", indexSettings);
+        body.set("mappings", mappings);
+        Files.writeString(out.resolve("create-index.json"), JSON.writeValueAsString(body));
+        ObjectNode settle = JSON.createObjectNode();
+        ObjectNode settleIndex = settle.putObject("index");
+        settleIndex.set("number_of_replicas", replicas);
+        settleIndex.putNull("refresh_interval");
+        settleIndex.putNull("translog.durability");
+        Files.writeString(out.resolve("settle.json"), JSON.writeValueAsString(settle));
 
         // The documents, in _doc order, cut into bodies like the service's: at most maxDocs and maxBytes each.
         long documents = 0;
@@ -127,16 +152,16 @@ public class BulkCeiling {
             String answer = engine.call("POST", "/" + index + "/_search?scroll=2m",
                     "{\"size\":1000,\"sort\":[\"_doc\"],\"track_total_hits\":true}", 200);
             while (true) {
-                Map<String, Object> page = obj(Json.parse(answer));
-                scrollId = (String) page.get("_scroll_id");
-                List<Object> hits = list(path(page, "hits", "hits"));
+                ObjectNode page = obj(JSON.readTree(answer));
+                scrollId = page.path("_scroll_id").textValue();
+                ArrayNode hits = array(page.path("hits").path("hits"));
                 if (hits.isEmpty()) {
                     break;
                 }
-                for (Object h : hits) {
-                    Map<String, Object> hit = obj(h);
-                    byte[] item = ("{\"index\":{\"_id\":" + Json.write(hit.get("_id")) + "}}\n"
-                            + Json.write(hit.get("_source")) + "\n").getBytes(StandardCharsets.UTF_8);
+                for (JsonNode h : hits) {
+                    ObjectNode hit = obj(h);
+                    byte[] item = ("{\"index\":{\"_id\":" + JSON.writeValueAsString(hit.get("_id")) + "}}\n"
+                            + JSON.writeValueAsString(hit.get("_source")) + "\n").getBytes(StandardCharsets.UTF_8);
                     if (file != null && (inFile >= maxDocs || fileBytes + item.length > maxBytes)) {
                         file.close();
                         file = null;
@@ -155,7 +180,7 @@ public class BulkCeiling {
                     bytes += item.length;
                 }
                 answer = engine.call("POST", "/_search/scroll",
-                        Json.write(Map.of("scroll", "2m", "scroll_id", scrollId)), 200);
+                        JSON.writeValueAsString(Map.of("scroll", "2m", "scroll_id", scrollId)), 200);
             }
         } finally {
             if (file != null) {
@@ -163,7 +188,8 @@ public class BulkCeiling {
             }
             if (scrollId != null) {
                 try {
-                    engine.call("DELETE", "/_search/scroll", Json.write(Map.of("scroll_id", List.of(scrollId))), -1);
+                    engine.call("DELETE", "/_search/scroll",
+                            JSON.writeValueAsString(Map.of("scroll_id", List.of(scrollId))), -1);
                 } catch (Exception ignored) {
                     // the scroll expires by itself
                 }
@@ -277,8 +303,11 @@ public class BulkCeiling {
     }
 
     static long count(Engine engine, String index) throws Exception {
-        Map<String, Object> answer = obj(Json.parse(engine.call("GET", "/" + index + "/_count", null, 200)));
-        return Long.parseLong(((Json.Num) answer.get("count")).raw());
+        JsonNode count = obj(JSON.readTree(engine.call("GET", "/" + index + "/_count", null, 200))).path("count");
+        if (!count.canConvertToExactIntegral()) {
+            throw new BenchException("GET /" + index + "/_count answered no count: " + abbreviate(count.toString()));
+        }
+        return count.longValue();
     }
 
     // ------------------------------------------------------------------------------------------------- engine
@@ -373,7 +402,7 @@ public class BulkCeiling {
         }
     }
 
-    // ------------------------------------------------------------------------------------------- options, JSON
+    // ------------------------------------------------------------------------------------- options, JSON trees
 
     static Map<String, String> options(String[] args) {
         Map<String, String> options = new HashMap<>();
@@ -394,271 +423,25 @@ public class BulkCeiling {
         return value;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> obj(Object o) {
-        if (!(o instanceof Map)) {
-            throw new BenchException("expected a JSON object, got " + abbreviate(String.valueOf(o)));
+    static ObjectNode obj(JsonNode node) {
+        if (!(node instanceof ObjectNode o)) {
+            throw new BenchException("expected a JSON object, got " + abbreviate(String.valueOf(node)));
         }
-        return (Map<String, Object>) o;
+        return o;
     }
 
-    @SuppressWarnings("unchecked")
-    static List<Object> list(Object o) {
-        if (!(o instanceof List)) {
-            throw new BenchException("expected a JSON array, got " + abbreviate(String.valueOf(o)));
+    static ArrayNode array(JsonNode node) {
+        if (!(node instanceof ArrayNode a)) {
+            throw new BenchException("expected a JSON array, got " + abbreviate(String.valueOf(node)));
         }
-        return (List<Object>) o;
+        return a;
     }
 
-    static Object path(Map<String, Object> o, String... keys) {
-        Object current = o;
-        for (String key : keys) {
-            current = obj(current).get(key);
+    /** The value of an answer's first field: {@code GET /NAME/_settings} and {@code _mapping} key theirs by index. */
+    static JsonNode firstValue(ObjectNode answer) {
+        if (answer.isEmpty()) {
+            throw new BenchException("expected an index in " + abbreviate(answer.toString()));
         }
-        return current;
-    }
-
-    /**
-     * A minimal JSON reader and compact writer: objects keep their key order, numbers keep their literal text, so
-     * a document read and written again has the same bytes as the engine's compact JSON.
-     */
-    static final class Json {
-        record Num(String raw) {
-        }
-
-        static final Object NULL = new Object() {
-            @Override
-            public String toString() {
-                return "null";
-            }
-        };
-
-        private final String s;
-        private int i;
-
-        private Json(String s) {
-            this.s = s;
-        }
-
-        static Object parse(String s) {
-            Json p = new Json(s);
-            p.ws();
-            Object value = p.value();
-            p.ws();
-            if (p.i != s.length()) {
-                throw p.error("trailing text");
-            }
-            return value;
-        }
-
-        private Object value() {
-            if (i >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(i);
-            switch (c) {
-                case '{': {
-                    i++;
-                    Map<String, Object> map = new LinkedHashMap<>();
-                    ws();
-                    if (peek() == '}') {
-                        i++;
-                        return map;
-                    }
-                    while (true) {
-                        ws();
-                        String key = string();
-                        ws();
-                        expect(':');
-                        ws();
-                        map.put(key, value());
-                        ws();
-                        if (peek() == ',') {
-                            i++;
-                        } else {
-                            expect('}');
-                            return map;
-                        }
-                    }
-                }
-                case '[': {
-                    i++;
-                    List<Object> list = new ArrayList<>();
-                    ws();
-                    if (peek() == ']') {
-                        i++;
-                        return list;
-                    }
-                    while (true) {
-                        ws();
-                        list.add(value());
-                        ws();
-                        if (peek() == ',') {
-                            i++;
-                        } else {
-                            expect(']');
-                            return list;
-                        }
-                    }
-                }
-                case '"':
-                    return string();
-                case 't':
-                    return literal("true", Boolean.TRUE);
-                case 'f':
-                    return literal("false", Boolean.FALSE);
-                case 'n':
-                    return literal("null", NULL);
-                default: {
-                    int start = i;
-                    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                        i++;
-                    }
-                    if (start == i) {
-                        throw error("unexpected character '" + c + "'");
-                    }
-                    return new Num(s.substring(start, i));
-                }
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder out = null;
-            int start = i;
-            while (true) {
-                if (i >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(i);
-                if (c == '"') {
-                    String tail = s.substring(start, i++);
-                    return out == null ? tail : out.append(tail).toString();
-                }
-                if (c == '\\') {
-                    if (out == null) {
-                        out = new StringBuilder();
-                    }
-                    out.append(s, start, i);
-                    char e = s.charAt(i + 1);
-                    i += 2;
-                    switch (e) {
-                        case '"', '\\', '/' -> out.append(e);
-                        case 'b' -> out.append('\b');
-                        case 'f' -> out.append('\f');
-                        case 'n' -> out.append('\n');
-                        case 'r' -> out.append('\r');
-                        case 't' -> out.append('\t');
-                        case 'u' -> {
-                            out.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                            i += 4;
-                        }
-                        default -> throw error("bad escape \\" + e);
-                    }
-                    start = i;
-                } else {
-                    i++;
-                }
-            }
-        }
-
-        private Object literal(String word, Object value) {
-            if (!s.startsWith(word, i)) {
-                throw error("expected " + word);
-            }
-            i += word.length();
-            return value;
-        }
-
-        private char peek() {
-            if (i >= s.length()) {
-                throw error("unexpected end");
-            }
-            return s.charAt(i);
-        }
-
-        private void expect(char c) {
-            if (peek() != c) {
-                throw error("expected '" + c + "'");
-            }
-            i++;
-        }
-
-        private void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-        }
-
-        private BenchException error(String what) {
-            return new BenchException("JSON: " + what + " at offset " + i);
-        }
-
-        static String write(Object value) {
-            StringBuilder out = new StringBuilder();
-            write(value, out);
-            return out.toString();
-        }
-
-        @SuppressWarnings("unchecked")
-        private static void write(Object value, StringBuilder out) {
-            if (value == null || value == NULL) {
-                out.append("null");
-            } else if (value instanceof String str) {
-                quote(str, out);
-            } else if (value instanceof Num num) {
-                out.append(num.raw());
-            } else if (value instanceof Boolean || value instanceof Number) {
-                out.append(value);
-            } else if (value instanceof Map<?, ?> map) {
-                out.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> entry : map.entrySet()) {
-                    if (!first) {
-                        out.append(',');
-                    }
-                    first = false;
-                    quote((String) entry.getKey(), out);
-                    out.append(':');
-                    write(entry.getValue(), out);
-                }
-                out.append('}');
-            } else if (value instanceof List<?> list) {
-                out.append('[');
-                for (int k = 0; k < list.size(); k++) {
-                    if (k > 0) {
-                        out.append(',');
-                    }
-                    write(list.get(k), out);
-                }
-                out.append(']');
-            } else {
-                throw new IllegalArgumentException("cannot write " + value.getClass());
-            }
-        }
-
-        private static void quote(String str, StringBuilder out) {
-            out.append('"');
-            for (int k = 0; k < str.length(); k++) {
-                char c = str.charAt(k);
-                switch (c) {
-                    case '"' -> out.append("\\\"");
-                    case '\\' -> out.append("\\\\");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    case '\b' -> out.append("\\b");
-                    case '\f' -> out.append("\\f");
-                    default -> {
-                        if (c < 0x20) {
-                            out.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            out.append(c);
-                        }
-                    }
-                }
-            }
-            out.append('"');
-        }
+        return answer.elements().next();
     }
 }

@@ -107,14 +107,13 @@ public interface ReindexConfig {
         @WithDefault("1000")
         int maxDocuments();
 
-        /** Most bytes of NDJSON in one {@code _bulk} request. Default 5M: larger bodies measured slower. */
+        /** Most bytes of NDJSON in one {@code _bulk} request. Default 5M (why: {@code dev/bench/README.md}). */
         @WithDefault("5M")
         MemorySize maxBytes();
 
         /**
          * Bulk requests in flight at once. Default 3: on a 2-core engine, two keep both cores busy and the third,
-         * queued in the engine, covers the moments the service spends reading the next page (measured: 0.75 of the
-         * ceiling instead of 0.61 with 2, see the README).
+         * queued in the engine, covers the moments the service spends reading the next page.
          */
         @WithDefault("3")
         int concurrency();

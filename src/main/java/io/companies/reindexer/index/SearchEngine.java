@@ -63,23 +63,14 @@ public class SearchEngine {
      * with a random name, means the lost answer was a success.
      */
     public void createIndex(String index, JsonNode body) throws IOException {
-        Duration backoff = config.bulk().initialBackoff();
-        for (int attempt = 0;; attempt++) {
-            try {
+        boolean[] sent = { false };
+        repeatable("PUT /" + index, () -> {
+            if (!(sent[0] && exists(index))) {
+                sent[0] = true;
                 send("PUT", "/" + index, body);
-                return;
-            } catch (IOException e) {
-                if (!isUnclear(e) || attempt == config.bulk().maxRetries()) {
-                    throw e;
-                }
-                Log.warnf("Creating index %s: %s; checking whether it exists in %s", index, describe(e), backoff);
-                pause(backoff);
-                backoff = backoff.multipliedBy(2);
-                if (exists(index)) {
-                    return;
-                }
             }
-        }
+            return null;
+        });
     }
 
     public boolean exists(String index) throws IOException {

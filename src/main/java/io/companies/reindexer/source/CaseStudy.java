@@ -22,28 +22,20 @@ public class CaseStudy extends PanacheEntityBase {
 
     @Id
     public Integer id;
-    @Column(name = "company_id")
     public Integer companyId;
     public OffsetDateTime modified;
     public String title;
-    @Column(name = "short_summary")
     public String shortSummary;
     public String description;
     public String sector;
     public String website;
     public String keywords;
-    @Column(name = "image_one_caption")
     public String imageOneCaption;
-    @Column(name = "image_two_caption")
     public String imageTwoCaption;
-    @Column(name = "image_three_caption")
     public String imageThreeCaption;
     public String testimonial;
-    @Column(name = "testimonial_name")
     public String testimonialName;
-    @Column(name = "testimonial_job_title")
     public String testimonialJobTitle;
-    @Column(name = "testimonial_company")
     public String testimonialCompany;
     public String slug;
     @Column(name = "is_published_case_study")

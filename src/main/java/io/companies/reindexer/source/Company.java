@@ -32,39 +32,29 @@ public class Company extends PanacheEntityBase {
     public OffsetDateTime modified;
     public String name;
     public String number;
-    @Column(name = "company_type")
     public String companyType;
     public String summary;
     public String description;
     public String employees;
     public String keywords;
     public String website;
-    @Column(name = "twitter_url")
     public String twitterUrl;
-    @Column(name = "facebook_url")
     public String facebookUrl;
-    @Column(name = "linkedin_url")
     public String linkedinUrl;
     public String logo;
     public String slug;
-    @Column(name = "date_of_creation")
     public LocalDate dateOfCreation;
     @JdbcTypeCode(SqlTypes.JSON)
     public List<String> sectors;
     @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "expertise_industries")
     public List<String> expertiseIndustries;
     @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "expertise_regions")
     public List<String> expertiseRegions;
     @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "expertise_countries")
     public List<String> expertiseCountries;
     @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "expertise_languages")
     public List<String> expertiseLanguages;
     @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "expertise_products_services")
     public Map<String, Object> expertiseProductsServices;
     @Column(name = "is_published_find_a_supplier")
     public boolean publishedFindASupplier;

@@ -19,15 +19,12 @@ import java.util.function.Consumer;
 
 /**
  * The companies an index holds, in id order, each with a fingerprint of the source rows its document was built from:
- * the company's {@code modified} and the id and {@code modified} of each published case study. Both tables bump
- * {@code modified} on every save, so any change to a company or its case studies (an edit, a publication, a case
- * study added or deleted) changes the fingerprint.
+ * the company's {@code modified} and the id and {@code modified} of each published case study, which both tables bump
+ * on every save.
  * <p>
- * Written once in id order, then read in id order: they live in a temporary file (12 bytes per company), not on the
- * heap, so that memory stays the same however many companies there are. The file is opened with
- * {@code DELETE_ON_CLOSE}, which on Linux unlinks it at once: its space is freed on {@link #close()}, or by a crash.
- * Where they must outlive the process, they are copied out as {@link #chunks chunks} of bytes, the same 12 bytes per
- * company.
+ * They live in a temporary file (12 bytes per company), not on the heap, so memory stays flat however many companies
+ * there are; {@code DELETE_ON_CLOSE} unlinks it at once on Linux, so a crash leaves nothing. {@link #chunks Chunks}
+ * of the same bytes carry them where they must outlive the process.
  */
 public final class Fingerprints implements AutoCloseable {
 

@@ -5,12 +5,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response.Status;
 
+import io.companies.reindexer.contract.RequestParser;
+
+import io.quarkus.logging.Log;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.companies.reindexer.contract.RequestParser;
-import io.quarkus.logging.Log;
-import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;

@@ -4,6 +4,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.StatusType;
 
 import io.companies.reindexer.contract.Printable;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

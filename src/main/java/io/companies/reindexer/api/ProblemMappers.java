@@ -5,12 +5,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
 
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Turns what the REST and security layers throw into problem details. Authentication is lazy

@@ -25,14 +25,6 @@ import jakarta.ws.rs.core.Response.Status;
 import jakarta.ws.rs.core.UriBuilder;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.jwt.Claims;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-
 import io.companies.reindexer.contract.MalformedRequestException;
 import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.contract.ReindexRequested;
@@ -44,9 +36,18 @@ import io.companies.reindexer.state.RunHistory;
 import io.companies.reindexer.state.RunHistory.RequestRecord;
 import io.companies.reindexer.state.RunHistory.RunRecord;
 import io.companies.reindexer.state.RunLedgerException;
+
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.identity.SecurityIdentity;
+
+import org.eclipse.microprofile.jwt.Claims;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * HTTP next to Kafka: the same request body as the {@code reindex-requested} event, judged by the same rules (one run
@@ -147,12 +148,9 @@ public class ReindexResource {
     @GET
     @Path("/runs")
     @RolesAllowed({ ADMIN, VIEWER })
-    @Operation(summary = "The latest runs, newest first, with the progress of the one running on this instance",
-            description = "At most limit runs (1 to 100) with an id below before; when there are more, a Link header"
-                    + " with rel=\"next\" names the next page.")
-    @APIResponse(responseCode = "200", description = "The runs; a Link header with rel=\"next\" when there are more",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
+    @Operation(summary = "The latest runs, newest first, with the progress of the one running on this instance", description = "At most limit runs (1 to 100) with an id below before; when there are more, a Link header"
+            + " with rel=\"next\" names the next page.")
+    @APIResponse(responseCode = "200", description = "The runs; a Link header with rel=\"next\" when there are more", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
     @APIResponse(responseCode = "400", description = "limit or before is not a number in its range")
     public Response runs(@QueryParam("limit") @DefaultValue("20") String limit, @QueryParam("before") String before,
             @Context UriInfo uri) {
@@ -172,9 +170,7 @@ public class ReindexResource {
     @Path("/runs/{requestId}")
     @RolesAllowed({ ADMIN, VIEWER })
     @Operation(summary = "One request: waiting, running (with progress) or its outcome")
-    @APIResponse(responseCode = "200", description = "The request",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = RequestView.class)))
+    @APIResponse(responseCode = "200", description = "The request", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RequestView.class)))
     @APIResponse(responseCode = "404", description = "No accepted request has this id")
     public Response request(@PathParam("requestId") String requestId) {
         Optional<RequestRecord> request = history.request(requestId);

@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import com.fasterxml.jackson.annotation.JsonFormat;
-
 import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
 
 /**
  * The outcome of one request, published on {@code reindex-completed} with the request id as key. Field by field as

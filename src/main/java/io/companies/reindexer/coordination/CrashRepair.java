@@ -6,6 +6,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.SearchEngine;
@@ -15,10 +16,10 @@ import io.companies.reindexer.reindex.RunControl;
 import io.companies.reindexer.reindex.RunProgress;
 import io.companies.reindexer.reindex.RunResult;
 import io.companies.reindexer.reindex.UnfinishedRunException;
-import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.InterruptedRun;
+
 import io.quarkus.logging.Log;
 
 /**

@@ -20,6 +20,7 @@ import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.messaging.OutcomePublisher;
 import io.companies.reindexer.state.OutcomeOutbox;
 import io.companies.reindexer.state.OutcomeOutbox.Pending;
+
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

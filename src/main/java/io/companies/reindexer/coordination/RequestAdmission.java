@@ -15,6 +15,7 @@ import io.companies.reindexer.coordination.RequestJudge.Rejected;
 import io.companies.reindexer.coordination.RequestJudge.Skipped;
 import io.companies.reindexer.state.OutcomeOutbox;
 import io.companies.reindexer.state.RunLedger;
+
 import io.quarkus.logging.Log;
 
 /**

@@ -26,6 +26,7 @@ import io.companies.reindexer.state.AliasLock;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.ClaimedRun;
 import io.companies.reindexer.state.RunLedgerException;
+
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

@@ -7,15 +7,15 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
-import org.eclipse.microprofile.health.Liveness;
-
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.coordination.RunLoop;
 import io.companies.reindexer.reindex.RunProgress;
 import io.companies.reindexer.reindex.RunProgress.Snapshot;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
 
 /**
  * Live while the run thread is alive and the current run, if any, keeps moving: a run of an hour is fine as long as

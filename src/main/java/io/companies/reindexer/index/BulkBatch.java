@@ -10,9 +10,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.ObjectWriter;
-
 import io.companies.reindexer.index.SearchEngine.SeqNo;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 /**
  * One {@code _bulk} body under construction: an action and a document per item (or a delete action), written

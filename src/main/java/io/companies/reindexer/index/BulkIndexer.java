@@ -15,12 +15,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
+import io.quarkus.logging.Log;
+
 import org.elasticsearch.client.ResponseException;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.logging.Log;
 
 /**
  * Sends bulk batches into one index, several at a time, and makes sure every item landed: items the engine could not
@@ -176,7 +177,8 @@ public final class BulkIndexer implements AutoCloseable {
     private Attempt sendOnce(BulkBatch batch) throws IOException {
         long start = System.nanoTime();
         try {
-            return new Attempt(engine.bulk(index, batch.buffer(), batch.bytes()), "the engine could not take them now (429 or 503)",
+            return new Attempt(engine.bulk(index, batch.buffer(), batch.bytes()),
+                    "the engine could not take them now (429 or 503)",
                     false);
         } catch (SearchEngine.TooLargeException e) {
             return new Attempt(null, null, true);

@@ -7,10 +7,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.quarkus.logging.Log;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.quarkus.logging.Log;
 
 /**
  * A freshly created index on its way to replace the one behind the alias. Closing it deletes it unless the alias
@@ -142,7 +142,6 @@ public final class NewIndex implements AutoCloseable {
                     + swapFailure.getMessage() + ") and the alias could not be read back: " + e.getMessage(), e);
         }
     }
-
 
     /** Deletes the index unless the alias moved to it, or may have. */
     @Override

@@ -14,6 +14,10 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.config.ReindexConfig;
+
+import io.quarkus.logging.Log;
+
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
 import org.elasticsearch.client.Request;
@@ -25,9 +29,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-
-import io.companies.reindexer.config.ReindexConfig;
-import io.quarkus.logging.Log;
 
 /**
  * The engine's REST API as this service uses it: the only class that talks to OpenSearch or Elasticsearch. Works on

@@ -6,16 +6,18 @@ import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.reactive.messaging.Incoming;
+import io.companies.reindexer.contract.MalformedRequestException;
+import io.companies.reindexer.contract.Printable;
+import io.companies.reindexer.contract.ReindexRequested;
+import io.companies.reindexer.contract.RequestIds;
+import io.companies.reindexer.contract.RequestParser;
 
 import io.quarkus.logging.Log;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.companies.reindexer.contract.MalformedRequestException;
-import io.companies.reindexer.contract.ReindexRequested;
-import io.companies.reindexer.contract.RequestParser;
-import io.companies.reindexer.contract.RequestIds;
-import io.companies.reindexer.contract.Printable;
 
 /**
  * Consumes {@code reindex-requested}. Takes raw bytes so that a malformed value reaches the dead-letter topic

@@ -15,6 +15,7 @@ import io.companies.reindexer.contract.ReindexRequested;
 import io.companies.reindexer.coordination.RequestAdmission;
 import io.companies.reindexer.coordination.RequestAdmission.Decision;
 import io.companies.reindexer.state.RunLedgerException;
+
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

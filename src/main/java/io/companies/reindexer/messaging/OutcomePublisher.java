@@ -7,16 +7,18 @@ import java.util.concurrent.CompletableFuture;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.contract.Printable;
+import io.companies.reindexer.contract.ReindexCompleted;
+
+import io.quarkus.logging.Log;
+
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.Record;
-import io.companies.reindexer.contract.ReindexCompleted;
-import io.companies.reindexer.contract.Printable;
 
 /**
  * Publishes outcomes on {@code reindex-completed}, keyed by request id, and tells when the broker has them. Each

@@ -8,9 +8,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.index.BulkBatch;
@@ -24,8 +21,13 @@ import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.source.CompanyDocument;
 import io.companies.reindexer.source.CompanySource;
 import io.companies.reindexer.source.Fingerprints;
-import io.micrometer.core.instrument.MeterRegistry;
+
 import io.quarkus.logging.Log;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Runs one reindex top to bottom: create a fresh index, stream the published companies into it, catch up with what
@@ -41,7 +43,8 @@ public class Reindexer {
      * the swap, and its writes are conditional, so what the application writes from then on is never overwritten.
      */
     private enum CatchUpTime {
-        BEFORE_SWAP("before the swap", 3), AFTER_SWAP("after the swap", 1);
+        BEFORE_SWAP("before the swap", 3),
+        AFTER_SWAP("after the swap", 1);
 
         final String label;
         final int passes;

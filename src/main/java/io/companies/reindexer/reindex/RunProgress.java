@@ -13,10 +13,11 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.quarkus.logging.Log;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.logging.Log;
 
 /**
  * The run on this instance as it goes: its stage, documents indexed, the expected total, the rate, the ETA and when it

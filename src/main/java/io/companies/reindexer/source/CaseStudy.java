@@ -9,10 +9,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import org.hibernate.annotations.Immutable;
-
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import org.hibernate.annotations.Immutable;
 
 /** A row of {@code company_companycasestudy}, a table the owning application writes: read-only here. */
 @Entity

@@ -10,11 +10,12 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.config.ReindexConfig;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
 import org.hibernate.FlushMode;
 import org.hibernate.Session;
-
-import io.companies.reindexer.config.ReindexConfig;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Reads the published companies with their published case studies, as search documents with their

@@ -85,8 +85,9 @@ public final class AliasLock implements AutoCloseable {
     @Override
     public void close() {
         // The connection goes back to the pool: the lock must not stay with its session.
-        try (connection; PreparedStatement unlock = connection.prepareStatement(
-                "select pg_advisory_unlock(hashtext(?), hashtext(?))")) {
+        try (connection;
+                PreparedStatement unlock = connection.prepareStatement(
+                        "select pg_advisory_unlock(hashtext(?), hashtext(?))")) {
             unlock.setString(1, NAMESPACE);
             unlock.setString(2, alias);
             unlock.execute();

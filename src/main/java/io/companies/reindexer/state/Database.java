@@ -12,9 +12,10 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.narayana.jta.QuarkusTransactionException;
+
+import io.agroal.api.AgroalDataSource;
 
 /**
  * Runs units of work on the service's own tables, each in a transaction of its own ({@link QuarkusTransaction}, the

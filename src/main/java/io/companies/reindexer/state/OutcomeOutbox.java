@@ -7,10 +7,10 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.contract.ReindexCompleted;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.companies.reindexer.contract.ReindexCompleted;
 
 /**
  * The outbox of outcomes ({@code reindexer.outcome_outbox}): an outcome is added in the same transaction as the

@@ -7,10 +7,10 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.contract.ReindexCompleted;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.companies.reindexer.contract.ReindexCompleted;
 
 /** Reads the runs and requests {@link RunLedger} recorded, for the HTTP API. */
 @ApplicationScoped

@@ -11,13 +11,14 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.contract.ReindexCompleted;
+import io.companies.reindexer.contract.ReindexRequested;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
-import io.companies.reindexer.contract.ReindexCompleted;
-import io.companies.reindexer.contract.ReindexRequested;
 
 /**
  * The service's durable memory, in its own schema ({@code reindexer}, see {@code db/migration}): the requests it

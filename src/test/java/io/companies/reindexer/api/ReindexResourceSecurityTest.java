@@ -20,17 +20,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
+import javax.sql.DataSource;
+
 import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.jwt.util.KeyUtils;
 
 /**
@@ -213,8 +214,9 @@ class ReindexResourceSecurityTest {
     }
 
     private String requestedBy(String requestId) throws Exception {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection
-                .prepareStatement("select requested_by from reindexer.reindex_request where request_id = ?")) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection
+                        .prepareStatement("select requested_by from reindexer.reindex_request where request_id = ?")) {
             select.setString(1, requestId);
             try (ResultSet rows = select.executeQuery()) {
                 assertThat(rows.next()).isTrue();

@@ -21,20 +21,21 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.sql.DataSource;
+
 import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
+import io.companies.reindexer.state.HistoryRetention;
+import io.companies.reindexer.state.HistoryRetention.Pruned;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.companies.reindexer.state.HistoryRetention;
-import io.companies.reindexer.state.HistoryRetention.Pruned;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The history in {@code reindexer.reindex_run} and {@code reindexer.reindex_request} stays bounded: what pruning
@@ -156,8 +157,8 @@ class RunHistoryTest {
     private long insertRun(String runAlias, String state, Instant startedAt, Instant completedAt) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement("""
-                insert into reindexer.reindex_run (alias, index_name, state, started_at, completed_at, instance)
-                values (?, ?, ?, ?, ?, 'run-history-test') returning id""")) {
+                        insert into reindexer.reindex_run (alias, index_name, state, started_at, completed_at, instance)
+                        values (?, ?, ?, ?, ?, 'run-history-test') returning id""")) {
             insert.setString(1, runAlias);
             insert.setString(2, runAlias + "-" + UUID.randomUUID());
             insert.setString(3, state);
@@ -175,8 +176,8 @@ class RunHistoryTest {
             boolean answered) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement("""
-                insert into reindexer.reindex_request (request_id, alias, received_at, run_id, outcome)
-                select ? || g, ?, ?, ?, ?::jsonb from generate_series(1, ?) g""")) {
+                        insert into reindexer.reindex_request (request_id, alias, received_at, run_id, outcome)
+                        select ? || g, ?, ?, ?, ?::jsonb from generate_series(1, ?) g""")) {
             insert.setString(1, alias + "/" + prefix);
             insert.setString(2, requestAlias);
             insert.setObject(3, utc(now.minus(receivedAgo)));
@@ -190,7 +191,7 @@ class RunHistoryTest {
     private void fingerprints(long runId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(
-                "insert into reindexer.run_fingerprints (run_id, chunk, companies) values (?, 0, ?)")) {
+                        "insert into reindexer.run_fingerprints (run_id, chunk, companies) values (?, 0, ?)")) {
             insert.setLong(1, runId);
             insert.setBytes(2, new byte[12]);
             insert.executeUpdate();
@@ -201,7 +202,7 @@ class RunHistoryTest {
         List<Long> ids = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(
-                "select id from reindexer.reindex_run where alias = ? order by id")) {
+                        "select id from reindexer.reindex_run where alias = ? order by id")) {
             select.setString(1, runAlias);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -216,7 +217,7 @@ class RunHistoryTest {
         List<String> ids = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(
-                "select request_id from reindexer.reindex_request where alias = ?")) {
+                        "select request_id from reindexer.reindex_request where alias = ?")) {
             select.setString(1, requestAlias);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {

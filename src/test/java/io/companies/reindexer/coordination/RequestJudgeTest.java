@@ -2,13 +2,13 @@ package io.companies.reindexer.coordination;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-
 import io.companies.reindexer.contract.ReindexRequested;
 import io.companies.reindexer.coordination.RequestJudge.Accepted;
 import io.companies.reindexer.coordination.RequestJudge.Rejected;
 import io.companies.reindexer.coordination.RequestJudge.Skipped;
 import io.companies.reindexer.coordination.RequestJudge.Verdict;
+
+import org.junit.jupiter.api.Test;
 
 class RequestJudgeTest {
 

@@ -82,7 +82,8 @@ class BulkIndexerTest {
         engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
 
         assertThatThrownBy(() -> indexer.send(batchOf("1"))).isInstanceOf(BulkFailedException.class)
-                .hasMessageContaining("1 documents still not indexed after 2 retries: the engine could not take them now (429 or 503)");
+                .hasMessageContaining(
+                        "1 documents still not indexed after 2 retries: the engine could not take them now (429 or 503)");
         assertThat(engine.bodies).hasSize(3);
     }
 
@@ -110,7 +111,8 @@ class BulkIndexerTest {
         engine.answers.add(new SearchEngine.TooLargeException(null));
 
         assertThatThrownBy(() -> indexer.send(batchOf("1", "2"))).isInstanceOf(BulkFailedException.class)
-                .hasMessageContaining("document 2 has").hasMessageContaining("more than the engine accepts in one request (413)");
+                .hasMessageContaining("document 2 has")
+                .hasMessageContaining("more than the engine accepts in one request (413)");
         assertThat(engine.bodies).hasSize(3);
         assertThat(engine.bodies.get(1)).contains("\"1\"").doesNotContain("\"2\"");
         assertThat(engine.bodies.get(2)).contains("\"2\"").doesNotContain("\"1\"");

@@ -12,9 +12,16 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import javax.sql.DataSource;
+
 import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
+import io.companies.reindexer.testing.Requests;
+import io.companies.reindexer.testing.ServiceTopics;
+import io.companies.reindexer.testing.SourceRows;
+import io.companies.reindexer.testing.TopicWatcher;
+
+import io.quarkus.test.junit.QuarkusTest;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logmanager.ExtLogRecord;
@@ -24,12 +31,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.companies.reindexer.testing.Requests;
-import io.companies.reindexer.testing.ServiceTopics;
-import io.companies.reindexer.testing.SourceRows;
-import io.companies.reindexer.testing.TopicWatcher;
-import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Hostile text in every field of a request: each gets its answer (the dead-letter topic, or a REJECTED outcome that
@@ -107,7 +108,8 @@ class HostileTextTest {
                 new Hostile("bidirectional override in requestedBy",
                         "{\"requestId\":\"%s\",\"requestedBy\":\"ops\\u202Elog.exe\"}", "COMPLETED", null));
 
-        try (TopicWatcher outcomes = topics.watchOutcomes(); TopicWatcher deadLetters = topics.watchDeadLetters();
+        try (TopicWatcher outcomes = topics.watchOutcomes();
+                TopicWatcher deadLetters = topics.watchDeadLetters();
                 Requests requests = topics.requests()) {
             for (Hostile hostile : battery) {
                 String requestId = UUID.randomUUID().toString();

@@ -7,18 +7,18 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceProcess;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The packaged service killed with SIGKILL in the middle of a run, then started again: searchers never lose the last

@@ -7,16 +7,16 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceProcess;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Two instances of the packaged service in the same consumer group; the one running a reindex is killed (SIGKILL) and
@@ -41,7 +41,8 @@ class DeadPeerIT {
             Map<String, String> properties = services.serviceProperties();
             properties.put("reindex.poll-interval", "1s");
 
-            try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests();
+            try (TopicWatcher outcomes = services.watchOutcomes();
+                    Requests requests = services.requests();
                     ServiceProcess a = ServiceProcess.start("dead-peer-a", properties);
                     ServiceProcess b = ServiceProcess.start("dead-peer-b", properties)) {
                 JsonNode first = services.outcome(outcomes, services.request(requests, newRequestId()));

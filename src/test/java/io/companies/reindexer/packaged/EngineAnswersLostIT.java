@@ -9,6 +9,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.companies.reindexer.testing.FaultyEngineProxy;
+import io.companies.reindexer.testing.FaultyEngineProxy.Rule;
+import io.companies.reindexer.testing.PackagedServices;
+import io.companies.reindexer.testing.Requests;
+import io.companies.reindexer.testing.SearchIndices;
+import io.companies.reindexer.testing.SearchProbe;
+import io.companies.reindexer.testing.ServiceProcess;
+import io.companies.reindexer.testing.SourceRows;
+import io.companies.reindexer.testing.TopicWatcher;
+
 import org.apache.http.HttpHost;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
@@ -20,16 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import io.companies.reindexer.testing.FaultyEngineProxy;
-import io.companies.reindexer.testing.FaultyEngineProxy.Rule;
-import io.companies.reindexer.testing.PackagedServices;
-import io.companies.reindexer.testing.Requests;
-import io.companies.reindexer.testing.SearchIndices;
-import io.companies.reindexer.testing.SearchProbe;
-import io.companies.reindexer.testing.ServiceProcess;
-import io.companies.reindexer.testing.SourceRows;
-import io.companies.reindexer.testing.TopicWatcher;
 
 /**
  * The packaged service talks to the engine through a proxy that loses answers, loses requests, fails bulk items,
@@ -181,8 +181,9 @@ class EngineAnswersLostIT {
         String good = before.getFirst();
         List<String> existing = search.indices("companies-*");
 
-        try (SearchProbe probe = probe(); RestClient engine = RestClient.builder(
-                HttpHost.create(services.engineAddress().toString())).build()) {
+        try (SearchProbe probe = probe();
+                RestClient engine = RestClient.builder(
+                        HttpHost.create(services.engineAddress().toString())).build()) {
             probe.awaitSearches(20, Duration.ofSeconds(30));
             String requestId = services.request(requests, newRequestId());
             String blocked = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))

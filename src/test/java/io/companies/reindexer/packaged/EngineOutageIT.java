@@ -7,10 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
@@ -18,6 +14,10 @@ import io.companies.reindexer.testing.ServiceProcess;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TcpProxy;
 import io.companies.reindexer.testing.TopicWatcher;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The search engine becomes unreachable in the middle of a run (a proxy between the service and the real engine drops
@@ -43,7 +43,8 @@ class EngineOutageIT {
             properties.put("reindex.bulk.max-retries", "3");
             properties.put("reindex.bulk.initial-backoff", "200ms");
 
-            try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests();
+            try (TopicWatcher outcomes = services.watchOutcomes();
+                    Requests requests = services.requests();
                     ServiceProcess service = ServiceProcess.start("engine-outage", properties)) {
                 String good = services.outcome(outcomes, services.request(requests, newRequestId())).get("index")
                         .asText();

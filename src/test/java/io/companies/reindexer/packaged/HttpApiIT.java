@@ -15,6 +15,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import io.companies.reindexer.api.Tokens;
+import io.companies.reindexer.testing.PackagedServices;
+import io.companies.reindexer.testing.SourceRows;
+import io.companies.reindexer.testing.TopicWatcher;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
@@ -22,14 +31,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.companies.reindexer.api.Tokens;
-import io.companies.reindexer.testing.PackagedServices;
-import io.companies.reindexer.testing.SourceRows;
-import io.companies.reindexer.testing.TopicWatcher;
-import io.quarkus.test.junit.QuarkusIntegrationTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 
 /**
  * The packaged jar, started by Quarkus, driven over HTTP with bearer tokens: {@code POST /reindex} goes through the

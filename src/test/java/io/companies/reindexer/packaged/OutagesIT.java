@@ -24,6 +24,16 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.companies.reindexer.api.Tokens;
+import io.companies.reindexer.contract.RequestIds;
+import io.companies.reindexer.testing.PackagedServices;
+import io.companies.reindexer.testing.Requests;
+import io.companies.reindexer.testing.SearchIndices;
+import io.companies.reindexer.testing.ServiceProcess;
+import io.companies.reindexer.testing.SourceRows;
+import io.companies.reindexer.testing.StackService;
+import io.companies.reindexer.testing.TopicWatcher;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,16 +59,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.companies.reindexer.api.Tokens;
-import io.companies.reindexer.contract.RequestIds;
-import io.companies.reindexer.testing.PackagedServices;
-import io.companies.reindexer.testing.Requests;
-import io.companies.reindexer.testing.SearchIndices;
-import io.companies.reindexer.testing.ServiceProcess;
-import io.companies.reindexer.testing.SourceRows;
-import io.companies.reindexer.testing.StackService;
-import io.companies.reindexer.testing.TopicWatcher;
-
 /**
  * The packaged service while PostgreSQL or Kafka of the test stack is stopped for minutes (through {@code dev/stack.sh
  * down} and {@code up}, see {@link StackService}), and across a SIGKILL before its consumer committed: no request is
@@ -66,7 +66,8 @@ import io.companies.reindexer.testing.TopicWatcher;
  * own reason, every outcome reaches Kafka exactly once after a broker outage, and a redelivered {@code {}} is the same
  * request.
  *
- * <p>Each test has topics of its own ({@link PackagedServices}); the service's tables are emptied before each one.
+ * <p>
+ * Each test has topics of its own ({@link PackagedServices}); the service's tables are emptied before each one.
  * Needs the stack's environment ({@code STACK_DIR} and the port variables) exported, as {@code dev/stack.sh} must find
  * the very stack the tests use.
  */
@@ -283,7 +284,8 @@ class OutagesIT {
     @Order(3)
     void postgresDownForThirtySecondsDuringALoadTheRunFailsWithItsReasonOnceTheDatabaseIsBack() throws Exception {
         Map<String, String> properties = services.serviceProperties();
-        try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests();
+        try (TopicWatcher outcomes = services.watchOutcomes();
+                Requests requests = services.requests();
                 ServiceProcess service = ServiceProcess.start("outages-postgres-load", properties)) {
             String good = outcome(outcomes, services.request(requests, newRequestId())).get("index").asText();
             String failing = services.request(requests, newRequestId());
@@ -346,7 +348,8 @@ class OutagesIT {
         // POST /reindex takes a bearer token with the reindex-admin role: the service trusts the tests' issuer.
         properties.putAll(Tokens.verification());
         String outcomeTopic = properties.get("reindex.topics.completed");
-        try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests();
+        try (TopicWatcher outcomes = services.watchOutcomes();
+                Requests requests = services.requests();
                 ServiceProcess service = ServiceProcess.start("outages-kafka", properties)) {
             // One outcome through Kafka first: the producer knows the topic before the broker goes away.
             JsonNode first = outcome(outcomes, services.request(requests, newRequestId()));
@@ -513,8 +516,9 @@ class OutagesIT {
     }
 
     private static Long runIdOf(String requestId) throws SQLException {
-        try (Connection connection = base.dataSource().getConnection(); PreparedStatement select = connection
-                .prepareStatement("select run_id from reindexer.reindex_request where request_id = ?")) {
+        try (Connection connection = base.dataSource().getConnection();
+                PreparedStatement select = connection
+                        .prepareStatement("select run_id from reindexer.reindex_request where request_id = ?")) {
             select.setString(1, requestId);
             try (ResultSet rows = select.executeQuery()) {
                 return rows.next() ? (Long) rows.getObject(1) : null;
@@ -525,8 +529,9 @@ class OutagesIT {
     /** {@code <id>:<state>} of every run started since {@code since}, oldest first. */
     private static List<String> runsSince(Timestamp since) throws SQLException {
         List<String> runs = new ArrayList<>();
-        try (Connection connection = base.dataSource().getConnection(); PreparedStatement select = connection
-                .prepareStatement("select id, state from reindexer.reindex_run where started_at >= ? order by id")) {
+        try (Connection connection = base.dataSource().getConnection();
+                PreparedStatement select = connection
+                        .prepareStatement("select id, state from reindexer.reindex_run where started_at >= ? order by id")) {
             select.setTimestamp(1, since);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -539,8 +544,9 @@ class OutagesIT {
 
     /** The outcome recorded for a request, or null. */
     private static JsonNode outcomeOf(String requestId) throws Exception {
-        try (Connection connection = base.dataSource().getConnection(); PreparedStatement select = connection
-                .prepareStatement("select outcome from reindexer.reindex_request where request_id = ?")) {
+        try (Connection connection = base.dataSource().getConnection();
+                PreparedStatement select = connection
+                        .prepareStatement("select outcome from reindexer.reindex_request where request_id = ?")) {
             select.setString(1, requestId);
             try (ResultSet rows = select.executeQuery()) {
                 String outcome = rows.next() ? rows.getString(1) : null;

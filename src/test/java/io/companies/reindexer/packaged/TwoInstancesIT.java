@@ -12,16 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceProcess;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Two instances of the packaged service in different consumer groups, so both receive every request and race for
@@ -48,7 +48,8 @@ class TwoInstancesIT {
             Map<String, String> second = services.serviceProperties();
             second.put("mp.messaging.incoming.reindex-requested.group.id", "it-instance-b");
 
-            try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests();
+            try (TopicWatcher outcomes = services.watchOutcomes();
+                    Requests requests = services.requests();
                     ServiceProcess a = ServiceProcess.start("two-instances-a", first);
                     ServiceProcess b = ServiceProcess.start("two-instances-b", second)) {
                 services.request(requests, ids.get(0));

@@ -17,22 +17,23 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
-
 import javax.sql.DataSource;
 
-import org.elasticsearch.client.RestClient;
-import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Inject;
 
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceTopics;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
+
 import io.quarkus.test.junit.QuarkusTest;
+
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The owning application keeps writing while a run streams the companies: hundreds of changes of every kind land on
@@ -143,7 +144,8 @@ class ConcurrentWritesTest {
 
     private List<Integer> ids(String sql) throws SQLException {
         List<Integer> ids = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery(sql)) {
             while (result.next()) {
                 ids.add(result.getInt(1));
@@ -155,7 +157,8 @@ class ConcurrentWritesTest {
     /** Every published company as "name | its published case study titles in id order", by id. */
     private Map<String, String> databaseView() throws SQLException {
         Map<String, String> view = new TreeMap<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("SELECT c.id, c.name, coalesce(string_agg(s.title, ' / '"
                         + " ORDER BY s.id) FILTER (WHERE s.is_published_case_study), '')"
                         + " FROM company_company c LEFT JOIN company_companycasestudy s ON s.company_id = c.id"

@@ -10,22 +10,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
+import io.companies.reindexer.testing.SearchIndices;
+import io.companies.reindexer.testing.ServiceTopics;
+import io.companies.reindexer.testing.TopicWatcher;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.companies.reindexer.testing.SearchIndices;
-import io.companies.reindexer.testing.ServiceTopics;
-import io.companies.reindexer.testing.TopicWatcher;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 
 /**
  * With the feature flag off, every request is answered SKIPPED, those recorded before it was switched off included,

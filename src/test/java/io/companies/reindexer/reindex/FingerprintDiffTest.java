@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.List;
 
+import io.companies.reindexer.source.Fingerprints;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import io.companies.reindexer.source.Fingerprints;
 
 class FingerprintDiffTest {
 

@@ -6,21 +6,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
+import io.companies.reindexer.testing.SearchIndices;
+import io.companies.reindexer.testing.ServiceTopics;
+import io.companies.reindexer.testing.SourceRows;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import io.companies.reindexer.testing.SearchIndices;
-import io.companies.reindexer.testing.ServiceTopics;
-import io.companies.reindexer.testing.SourceRows;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 
 /**
  * An index is made durable before it goes live: with a replica per shard asked for and a single engine node, which

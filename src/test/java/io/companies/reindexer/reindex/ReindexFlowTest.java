@@ -16,9 +16,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
+import io.companies.reindexer.testing.Requests;
+import io.companies.reindexer.testing.SearchIndices;
+import io.companies.reindexer.testing.ServiceTopics;
+import io.companies.reindexer.testing.SourceRows;
+import io.companies.reindexer.testing.TopicWatcher;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.elasticsearch.client.RestClient;
@@ -28,14 +37,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.companies.reindexer.testing.Requests;
-import io.companies.reindexer.testing.SearchIndices;
-import io.companies.reindexer.testing.ServiceTopics;
-import io.companies.reindexer.testing.SourceRows;
-import io.companies.reindexer.testing.TopicWatcher;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The whole service against real PostgreSQL, Kafka and a real search engine, through public surfaces only: requests
@@ -85,7 +86,8 @@ class ReindexFlowTest {
 
     @Test
     void fullRunIndexesEveryPublishedCompanyAndMovesTheAlias() throws Exception {
-        int hand = rows.insertCompany("Hand Made Ltd", true, "{\"financial\": [\"Audit\"], \"legal\": [\"Contracts\", \"Wills\"]}");
+        int hand = rows.insertCompany("Hand Made Ltd", true,
+                "{\"financial\": [\"Audit\"], \"legal\": [\"Contracts\", \"Wills\"]}");
         int publishedStudy = rows.insertCaseStudy(hand, "Published study", true);
         rows.insertCaseStudy(hand, "Draft study", false);
         int hidden = rows.insertCompany("Hidden Ltd", false, "{}");

@@ -17,18 +17,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
-
 import javax.sql.DataSource;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Inject;
 
 import io.companies.reindexer.source.CompanyDocument;
 import io.companies.reindexer.source.CompanySource;
@@ -39,8 +30,18 @@ import io.companies.reindexer.testing.SearchProbe;
 import io.companies.reindexer.testing.ServiceTopics;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
+
 import io.quarkus.logging.Log;
 import io.quarkus.test.junit.QuarkusTest;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What searchers and the owning application see while runs rebuild the index: searches through the alias from
@@ -97,7 +98,8 @@ class ZeroDowntimeTest {
     void searchesThroughTheAliasNeverFailNorComeBackEmptyAcrossSwaps() throws Exception {
         long published = rows.publishedCompanies();
         reindexOnce();
-        try (TopicWatcher outcomes = topics.watchOutcomes(); Requests requests = topics.requests();
+        try (TopicWatcher outcomes = topics.watchOutcomes();
+                Requests requests = topics.requests();
                 SearchProbe probe = SearchProbe.start(engine(), ALIAS, 6, Duration.ofMillis(3), () -> published)) {
             for (int swap = 1; swap <= SWAPS; swap++) {
                 JsonNode outcome = reindex(outcomes, requests);
@@ -120,7 +122,8 @@ class ZeroDowntimeTest {
     @Test
     void theIndexEqualsTheDatabaseAfterRunsDuringWhichTheApplicationWroteThroughTheAlias() throws Exception {
         reindexOnce();
-        try (TopicWatcher outcomes = topics.watchOutcomes(); Requests requests = topics.requests();
+        try (TopicWatcher outcomes = topics.watchOutcomes();
+                Requests requests = topics.requests();
                 SearchProbe probe = SearchProbe.start(engine(), ALIAS, 4, Duration.ofMillis(5), () -> -1)) {
             OwningApplication application = OwningApplication.start(dataSource, engine(), ALIAS, 10, this::documentOf,
                     42);
@@ -196,7 +199,8 @@ class ZeroDowntimeTest {
     private String documentOf(int companyId) {
         List<CompanySource.Item> items = source.published(List.of(companyId));
         try {
-            return items.isEmpty() ? null : json.writerFor(CompanyDocument.class).writeValueAsString(items.getFirst().document());
+            return items.isEmpty() ? null
+                    : json.writerFor(CompanyDocument.class).writeValueAsString(items.getFirst().document());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -204,7 +208,8 @@ class ZeroDowntimeTest {
 
     private Map<String, JsonNode> databaseDocuments() throws Exception {
         List<Integer> ids = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("SELECT id FROM company_company WHERE"
                         + " is_published_find_a_supplier OR is_published_investment_support_directory ORDER BY id")) {
             while (result.next()) {
@@ -237,7 +242,8 @@ class ZeroDowntimeTest {
     }
 
     private int terminateLockSessions() throws Exception {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
                         + " WHERE locktype = 'advisory' AND objsubid = 2 AND granted"
                         + " AND classid = hashtext('companies-reindexer')::oid AND objid = hashtext('companies')::oid")) {

@@ -36,7 +36,8 @@ import com.sun.net.httpserver.HttpServer;
  * limit. Each rule acts on the next {@code times} requests it matches, then is spent; the first unspent matching rule
  * wins, and requests no rule matches are forwarded untouched.
  *
- * <p>A dropped answer or request is a connection closed with nothing written: Elasticsearch's low-level
+ * <p>
+ * A dropped answer or request is a connection closed with nothing written: Elasticsearch's low-level
  * RestClient throws a {@code ConnectionClosedException}. The JDK's HttpClient sends a GET or HEAD once more on its
  * own after that, so it sees a drop of those only when the rule applies to the repeat too.
  */

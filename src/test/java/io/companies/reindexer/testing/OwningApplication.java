@@ -54,7 +54,14 @@ public final class OwningApplication implements AutoCloseable {
                 'Secret Owner', 'VERIFY-INSERTED')
             RETURNING id""";
 
-    private enum Kind { RENAME, UNPUBLISH, PUBLISH, DELETE, INSERT, EDIT_CASE_STUDY }
+    private enum Kind {
+        RENAME,
+        UNPUBLISH,
+        PUBLISH,
+        DELETE,
+        INSERT,
+        EDIT_CASE_STUDY
+    }
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 

@@ -49,7 +49,8 @@ public final class SourceRows {
     /** Every non-empty value of the private columns. */
     public List<String> privateValues() throws SQLException {
         List<String> values = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT " + String.join(", ", PRIVATE_COLUMNS)
                         + " FROM company_company")) {
             while (rows.next()) {
@@ -119,7 +120,8 @@ public final class SourceRows {
     }
 
     private long queryLong(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);

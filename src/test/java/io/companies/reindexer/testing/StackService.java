@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * inherits this JVM's environment, so it finds the same stack the tests talk to ({@code STACK_DIR}, {@code PG_PORT},
  * {@code KAFKA_PORT}, ...); its output is appended to {@code target/<name>-stack.log}.
  *
- * <p>Before it stops anything, it checks that the stack the script controls runs this service on the port the tests
+ * <p>
+ * Before it stops anything, it checks that the stack the script controls runs this service on the port the tests
  * use: a test run without the stack's environment must not stop (or start) another stack.
  */
 public final class StackService {

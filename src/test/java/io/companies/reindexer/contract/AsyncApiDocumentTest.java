@@ -174,6 +174,14 @@ class AsyncApiDocumentTest {
         com.fasterxml.jackson.databind.node.ObjectNode missing = outcomeExample.deepCopy();
         missing.remove("error");
         assertThat(schemas.completed.validate(missing)).as("every field is present").isNotEmpty();
+        String rejected = "{\"requestId\": \"r-1\", \"status\": \"REJECTED\", \"alias\": \"products\", \"index\": null,"
+                + " \"previousIndices\": [], \"deletedIndices\": [], \"documents\": null,"
+                + " \"startedAt\": \"2026-11-24T10:00:01.120Z\", \"completedAt\": \"2026-11-24T10:00:01.120Z\","
+                + " \"durationMs\": 0, \"error\": \"%s\"}";
+        assertThat(schemas.completed.validate(json.readTree(rejected.formatted("Alias 'products' is not managed"))))
+                .isEmpty();
+        assertThat(schemas.completed.validate(json.readTree(rejected.formatted("requestedBy \\u0007"))))
+                .as("a REJECTED error never echoes a raw control character").isNotEmpty();
         JsonNode outcomeSchema = read(json, EventSchemas.ROOT + EventSchemas.COMPLETED);
         assertThat(fieldNames(outcomeSchema.path("properties"))).isEqualTo(fieldNames(outcomeExample));
         Set<String> required = new TreeSet<>();

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README "Quick start", and what .ci/run calls): starts the real services the tests
 # need (dev/stack.sh: PostgreSQL, Kafka, OpenSearch and Elasticsearch, installed if missing), runs every test
-# against OpenSearch (unit tests, @QuarkusTests, then the *IT tests of the packaged jar), then the end-to-end flow
-# again against Elasticsearch 9 with the `standard` analyzer (its test distribution has no analysis-common module for
-# the custom one). The tests use a database of their own (companies_test), so they never empty the demo's.
+# against OpenSearch (unit tests, @QuarkusTests, then the *IT tests of the packaged jar), then the example consumer
+# examples/completed-listener against the same Kafka (extra Maven arguments are not passed to it), then the end-to-end
+# flow again against Elasticsearch 9 with the `standard` analyzer (its test distribution has no analysis-common module
+# for the custom one). The tests use a database of their own (companies_test), so they never empty the demo's.
 #
 # The build checks the format and the import order instead of fixing them: a drift fails it (`./mvnw process-sources`
 # fixes it).
@@ -21,6 +22,13 @@ dev/stack.sh up postgres kafka opensearch elasticsearch
 step "All tests against OpenSearch (localhost:$OPENSEARCH_PORT)"
 stack_props companies_test "$OPENSEARCH_PORT"
 ./mvnw -B --no-transfer-progress verify -Dformat.goal=validate -Dimpsort.goal=check "${STACK_PROPS[@]}" "$@"
+
+# The example consumer other teams copy (a project of its own), built with the service's Quarkus version and tested
+# against the same Kafka, where it also reads the outcomes the tests above published.
+QUARKUS_VERSION="$(sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' pom.xml | head -n 1)"
+step "examples/completed-listener (Quarkus $QUARKUS_VERSION) against Kafka (localhost:$KAFKA_PORT)"
+./mvnw -B --no-transfer-progress -f examples/completed-listener/pom.xml verify \
+  -Dquarkus.platform.version="$QUARKUS_VERSION" -Dkafka.bootstrap.servers="localhost:$KAFKA_PORT"
 
 step "End-to-end flow against Elasticsearch (localhost:$ELASTICSEARCH_PORT)"
 stack_props companies_test "$ELASTICSEARCH_PORT"

@@ -13,7 +13,7 @@
 # Creates the tables if missing (dev/sql/source-schema.sql), (re)creates the function
 # generate_companies (dev/sql/generate-companies.sql), calls it, and prints the totals and
 # how long it took. Connection from the usual libpq variables:
-#   PGHOST (127.0.0.1), PGPORT (5432), PGUSER, PGPASSWORD, PGDATABASE (companies each).
+#   PGHOST (127.0.0.1), PGPORT (PG_PORT, the stack's port, else 5432), PGUSER, PGPASSWORD, PGDATABASE (companies each).
 set -euo pipefail
 # REPO_ROOT, print_header
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -50,7 +50,7 @@ if ! [[ "$seed" =~ ^-?([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] \
 fi
 
 export PGHOST="${PGHOST:-127.0.0.1}"
-export PGPORT="${PGPORT:-5432}"
+export PGPORT="${PGPORT:-${PG_PORT:-5432}}"
 export PGUSER="${PGUSER:-companies}"
 export PGPASSWORD="${PGPASSWORD:-companies}"
 export PGDATABASE="${PGDATABASE:-companies}"

@@ -43,7 +43,6 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class ReindexCoordinator {
 
-    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
     private static final int MAX_REQUESTED_BY = 256;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     // How a run's fingerprints are recorded with its swap: 120 KB a row.
@@ -105,8 +104,9 @@ public class ReindexCoordinator {
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         stopping = true;
         wakeUp.release();
-        if (!runThread.join(SHUTDOWN_WAIT)) {
-            Log.warnf("The reindex run did not stop within %s; the next start repairs what it leaves", SHUTDOWN_WAIT);
+        if (!runThread.join(config.shutdownWait())) {
+            Log.warnf("The reindex run did not stop within %s; the next start repairs what it leaves",
+                    config.shutdownWait());
         }
     }
 

@@ -16,6 +16,22 @@ fi
 
 dev/stack.sh up postgres kafka opensearch elasticsearch
 
+echo "==> The native build's own part: Quarkus's native build steps, stopped before native-image (sources only)"
+# Reflection registration, native resources and build-time initialisation are decided here, on every change; only
+# the native-image compilation itself needs GraalVM/Mandrel or a builder container (README, Operations).
+./mvnw -B --no-transfer-progress package -DskipTests -Dquarkus.native.enabled=true \
+  -Dquarkus.native.sources-only=true "$@"
+NATIVE_JAR=$(ls target/native-sources/*-runner.jar)
+NATIVE_RESOURCES=$(unzip -p "$NATIVE_JAR" META-INF/native-image/resource-config.json)
+NATIVE_REFLECTION=$(unzip -p "$NATIVE_JAR" META-INF/native-image/reflect-config.json)
+for pattern in 'index/[^/]*\\.json' 'labels/[^/]*\\.csv'; do
+  grep -qF "$pattern" <<<"$NATIVE_RESOURCES" || { echo "The native build does not include $pattern"; exit 1; }
+done
+for class in io.companies.reindexer.source.CompanyDocument io.companies.reindexer.messaging.ReindexCompleted \
+    'io.companies.reindexer.api.ReindexResource$RunView'; do
+  grep -qF "\"$class\"" <<<"$NATIVE_REFLECTION" || { echo "The native build does not register $class"; exit 1; }
+done
+
 echo "==> All tests against OpenSearch (localhost:${OPENSEARCH_PORT:-9200})"
 ./mvnw -B --no-transfer-progress verify \
   -Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:${PG_PORT:-5432}/companies_test" \

@@ -17,6 +17,18 @@ if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
 fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 pretty() { python3 -m json.tool 2>/dev/null || cat; }
+# One line from a _search answer: "    (2061 hits: "name 1", "name 2", "name 3")", with jq if installed, else python3.
+hits_line() {
+  if command -v jq >/dev/null; then
+    jq -r '"    (\(.hits.total.value) hits: \([(.hits.hits // [])[]._source.name | tojson] | join(", ")))"'
+  else
+    python3 -c '
+import json, sys
+a = json.load(sys.stdin)["hits"]
+print("    (%d hits: %s)" % (a["total"]["value"], ", ".join(json.dumps(h["_source"]["name"], ensure_ascii=False) for h in a.get("hits", []))))
+'
+  fi
+}
 
 dev/stack.sh up
 
@@ -62,7 +74,7 @@ done
 echo "$OUTCOME" | pretty
 
 echo "==> Search through the alias: companies about 'aerospace', top 3"
-curl -fs "http://$ENGINE/companies/_search?q=wildcard:aerospace&size=3&track_total_hits=true&filter_path=hits.total.value,hits.hits._id,hits.hits._source.name,hits.hits._source.sectors_label&_source=name,sectors_label" | pretty
+curl -fs "http://$ENGINE/companies/_search?q=wildcard:aerospace&size=3&track_total_hits=true&filter_path=hits.total.value,hits.hits._source.name&_source=name" | hits_line
 echo "==> Alias: $(curl -fs "http://$ENGINE/_cat/aliases/companies?h=alias,index")"
 
 echo "$OUTCOME" | python3 -c '

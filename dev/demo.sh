@@ -33,7 +33,7 @@ print("    (%d hits: %s)" % (a["total"]["value"], ", ".join(json.dumps(h["_sourc
 dev/stack.sh up
 
 echo "==> Loading $COMPANIES sample companies"
-dev/load-sample.sh --reset "$COMPANIES"
+PGPORT="${PG_PORT:-5432}" dev/load-sample.sh --reset "$COMPANIES"   # the stack's port, not a default one
 
 echo "==> Building the service"
 ./mvnw -B -q --no-transfer-progress package -DskipTests

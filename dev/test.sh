@@ -19,6 +19,22 @@ use_temurin_25
 
 dev/stack.sh up postgres kafka opensearch elasticsearch
 
+step "The native build's own part: Quarkus's native build steps, stopped before native-image (sources only)"
+# Reflection registration, native resources and build-time initialisation are decided here, on every change; only
+# the native-image compilation itself needs GraalVM/Mandrel or a builder container (README, Operations).
+./mvnw -B --no-transfer-progress package -DskipTests -Dquarkus.native.enabled=true \
+  -Dquarkus.native.sources-only=true -Dformat.skip=true "$@"
+NATIVE_JAR=$(ls target/native-sources/*-runner.jar)
+NATIVE_RESOURCES=$(unzip -p "$NATIVE_JAR" META-INF/native-image/resource-config.json)
+NATIVE_REFLECTION=$(unzip -p "$NATIVE_JAR" META-INF/native-image/reflect-config.json)
+for pattern in 'index/[^/]*\\.json' 'labels/[^/]*\\.csv'; do
+  grep -qF "$pattern" <<<"$NATIVE_RESOURCES" || { echo "The native build does not include $pattern"; exit 1; }
+done
+for class in io.companies.reindexer.source.CompanyDocument io.companies.reindexer.contract.ReindexCompleted \
+    'io.companies.reindexer.api.ReindexResource$RunView'; do
+  grep -qF "\"$class\"" <<<"$NATIVE_REFLECTION" || { echo "The native build does not register $class"; exit 1; }
+done
+
 step "All tests against OpenSearch (localhost:$OPENSEARCH_PORT)"
 stack_props companies_test "$OPENSEARCH_PORT"
 ./mvnw -B --no-transfer-progress verify -Dformat.goal=validate -Dimpsort.goal=check "${STACK_PROPS[@]}" "$@"

@@ -44,6 +44,14 @@ public interface ReindexConfig {
     @WithDefault("10m")
     Duration stallTimeout();
 
+    /**
+     * How long a graceful shutdown (SIGTERM) waits for a running run to stop and record its outcome before the
+     * service exits anyway; a setting, because the orchestrator's grace period (Kubernetes'
+     * {@code terminationGracePeriodSeconds}) must exceed it, so the two are set together. Default 30 s.
+     */
+    @WithDefault("30s")
+    Duration shutdownWait();
+
     Index index();
 
     Swap swap();

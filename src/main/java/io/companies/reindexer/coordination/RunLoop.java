@@ -42,7 +42,6 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class RunLoop {
 
-    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     @Inject
@@ -84,8 +83,9 @@ public class RunLoop {
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         stopping = true;
         wakeUp.release();
-        if (!runThread.join(SHUTDOWN_WAIT)) {
-            Log.warnf("The reindex run did not stop within %s; the next start repairs what it leaves", SHUTDOWN_WAIT);
+        if (!runThread.join(config.shutdownWait())) {
+            Log.warnf("The reindex run did not stop within %s; the next start repairs what it leaves",
+                    config.shutdownWait());
         }
     }
 

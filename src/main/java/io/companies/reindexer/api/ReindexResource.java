@@ -31,7 +31,6 @@ import io.companies.reindexer.contract.ReindexRequested;
 import io.companies.reindexer.contract.RequestParser;
 import io.companies.reindexer.coordination.RequestAdmission;
 import io.companies.reindexer.coordination.RequestAdmission.Decision;
-import io.companies.reindexer.reindex.RunProgress;
 import io.companies.reindexer.state.RunHistory;
 import io.companies.reindexer.state.RunHistory.RequestRecord;
 import io.companies.reindexer.state.RunHistory.RunRecord;
@@ -73,9 +72,6 @@ public class ReindexResource {
     RunHistory history;
 
     @Inject
-    RunProgress progress;
-
-    @Inject
     SecurityIdentity caller;
 
     // The views below are registered for reflection: Jackson serialises them in a native image too, and inside a
@@ -86,10 +82,10 @@ public class ReindexResource {
     public record Submitted(String requestId, Decision decision) {
     }
 
-    /** Where a run on this instance stands. */
+    /** Where a running run stood at its last progress tick ({@code updatedAt}), as its instance recorded it. */
     @RegisterForReflection
     public record Progress(String stage, long documents, long expected, double percent, double documentsPerSecond,
-            long etaSeconds) {
+            long etaSeconds, Instant updatedAt) {
     }
 
     /** A run, with the ids of its first requests ({@link RunHistory#REQUEST_IDS_SHOWN}) and how many it served. */
@@ -148,7 +144,7 @@ public class ReindexResource {
     @GET
     @Path("/runs")
     @RolesAllowed({ ADMIN, VIEWER })
-    @Operation(summary = "The latest runs, newest first, with the progress of the one running on this instance", description = "At most limit runs (1 to 100) with an id below before; when there are more, a Link header"
+    @Operation(summary = "The latest runs, newest first, with the progress of a running one (from any instance)", description = "At most limit runs (1 to 100) with an id below before; when there are more, a Link header"
             + " with rel=\"next\" names the next page.")
     @APIResponse(responseCode = "200", description = "The runs; a Link header with rel=\"next\" when there are more", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
     @APIResponse(responseCode = "400", description = "limit or before is not a number in its range")
@@ -181,7 +177,7 @@ public class ReindexResource {
         String state = found.outcome() != null ? found.outcome().status().name()
                 : found.runId() == null ? "WAITING" : "RUNNING";
         return Response.ok(new RequestView(found.requestId(), state, found.receivedAt(), found.runId(),
-                found.outcome(), found.runId() == null ? null : progressOf(found.runId()))).build();
+                found.outcome(), view(found.progress()))).build();
     }
 
     /** The request, with the caller's name as {@code requestedBy} when the body names nobody. */
@@ -209,14 +205,15 @@ public class ReindexResource {
     private RunView view(RunRecord run) {
         return new RunView(run.id(), run.alias(), run.state(), run.index(), run.documents(), run.startedAt(),
                 run.completedAt(), run.error(), run.instance(), run.requestIds(), run.requestCount(),
-                progressOf(run.id()));
+                view(run.progress()));
     }
 
-    private Progress progressOf(long runId) {
-        return progress.current().filter(run -> run.runId() == runId)
-                .map(run -> new Progress(run.stage(), run.documents(), run.expected(),
-                        Math.round(1000 * run.progress()) / 10.0, Math.round(run.documentsPerSecond()),
-                        run.eta() == null ? 0 : run.eta().toSeconds()))
-                .orElse(null);
+    private static Progress view(RunHistory.Progress run) {
+        if (run == null) {
+            return null;
+        }
+        double percent = run.expected() == 0 ? 0 : Math.min(100.0, 100.0 * run.documents() / run.expected());
+        return new Progress(run.stage(), run.documents(), run.expected(), Math.round(10 * percent) / 10.0,
+                Math.round(run.documentsPerSecond()), run.etaSeconds(), run.updatedAt());
     }
 }

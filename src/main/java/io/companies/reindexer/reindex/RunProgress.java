@@ -6,14 +6,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.state.RunLedger;
+
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,15 +29,20 @@ import io.micrometer.core.instrument.Timer;
 /**
  * The run on this instance as it goes: its stage, documents indexed, the expected total, the rate, the ETA and when it
  * last moved, for the progress log, the metrics, the HTTP API and the liveness check; and where its time went, logged
- * at its end (the benchmark reads that line). Written by the run thread only.
+ * at its end (the benchmark reads that line). Written by the run thread; recorded in the run's row every 2 s, so any
+ * instance can show it.
  */
 @ApplicationScoped
 public class RunProgress {
 
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration RECORD_INTERVAL = Duration.ofSeconds(2);
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    RunLedger ledger;
 
     /** A moment of a run. {@code expected} is 0 until the run has counted the companies to read. */
     public record Snapshot(long runId, List<String> requestIds, String index, String stage, Instant startedAt,
@@ -50,6 +62,8 @@ public class RunProgress {
     private final Map<String, Long> nanos = new LinkedHashMap<>();
     private volatile Snapshot current;
     private long lastLog;
+    private Snapshot recorded;
+    private ScheduledExecutorService recorder;
     private Counter documentsIndexed;
 
     @PostConstruct
@@ -105,6 +119,35 @@ public class RunProgress {
             Log.infof("Run %d: %d of %d documents indexed into %s in %.0f s (%.0f docs/s, %.0f %%, ETA %d s)",
                     run.runId(), documents, run.expected(), run.index(), seconds, rate, 100 * current.progress(),
                     eta.toSeconds());
+        }
+    }
+
+    void start(@Observes StartupEvent event) {
+        recorder = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("run-progress").daemon()
+                .factory());
+        recorder.scheduleWithFixedDelay(this::record, 0, RECORD_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        recorder.shutdownNow();
+    }
+
+    /**
+     * Writes where the run stands into its row, so that every instance shows it; on a thread of its own, so the run
+     * never waits for a view, and a database outage only delays the next tick.
+     */
+    private void record() {
+        Snapshot run = current;
+        if (run == null || run == recorded) {
+            return;
+        }
+        try {
+            ledger.progress(run.runId(), run.stage(), run.documents(), run.expected(), run.documentsPerSecond(),
+                    run.eta() == null ? 0 : run.eta().toSeconds());
+            recorded = run;
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again.
+            Log.debugf("Run %d: progress not recorded: %s", run.runId(), e.getMessage());
         }
     }
 

@@ -38,6 +38,10 @@ final class Row {
         return rows.getLong(column);
     }
 
+    double doubleValue(String column) throws SQLException {
+        return rows.getDouble(column);
+    }
+
     Instant instant(String column) throws SQLException {
         OffsetDateTime time = rows.getObject(column, OffsetDateTime.class);
         return time == null ? null : time.toInstant();

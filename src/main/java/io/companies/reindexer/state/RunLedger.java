@@ -68,6 +68,10 @@ public class RunLedger {
             select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
             r.instance, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id) request_ids
             from reindexer.reindex_run r where r.alias = :alias and r.state in ('RUNNING', 'SWAPPING') order by r.id""");
+    private static final Sql RECORD_PROGRESS = Sql.of("""
+            update reindexer.reindex_run set stage = :stage, progress_documents = :documents,
+            progress_expected = :expected, progress_rate = :rate, progress_eta_seconds = :etaSeconds,
+            progress_updated_at = now() where id = :runId""");
     private static final Sql DECIDE_REQUEST = Sql.of(
             "update reindexer.reindex_request set outcome = :outcome::jsonb where request_id = :requestId");
 
@@ -232,6 +236,13 @@ public class RunLedger {
             }
             return true;
         });
+    }
+
+    /** Records where run {@code runId} stands, for every instance to show. */
+    public void progress(long runId, String stage, long documents, long expected, double rate, long etaSeconds) {
+        database.inTransaction("record the progress of run " + runId,
+                session -> session.update(RECORD_PROGRESS, "runId", runId, "stage", stage, "documents", documents,
+                        "expected", expected, "rate", rate, "etaSeconds", etaSeconds));
     }
 
     /** The runs of {@code alias} that never finished. Call it only while holding the alias's {@link AliasLock}. */

@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
 
 import io.companies.reindexer.state.HistoryRetention;
 import io.companies.reindexer.state.HistoryRetention.Pruned;
+import io.companies.reindexer.state.RunLedger;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,6 +54,9 @@ class RunHistoryTest {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    RunLedger ledger;
 
     @TestHTTPResource("/")
     URI base;
@@ -124,6 +128,28 @@ class RunHistoryTest {
         assertThat(oldest.get("requestCount").asLong()).isEqualTo(150);
         assertThat(oldest.get("requestIds")).hasSize(100);
         assertThat(oldest.get("requestIds").get(0).asText()).startsWith(alias + "/many-");
+    }
+
+    @Test
+    void aRunningRunShowsTheProgressItsInstanceRecordedInItsRowOnEveryInstance() throws Exception {
+        long running = unfinishedRun("RUNNING", Duration.ofMinutes(1));
+        long completed = finishedRun(alias, "COMPLETED", Duration.ofMinutes(2));
+        // What the instance that runs it records on each tick; this instance never ran it.
+        ledger.progress(running, "load", 2500, 10_000, 812.4, 9);
+        ledger.progress(completed, "retire", 10_000, 10_000, 900, 0);
+
+        JsonNode runs = json.readTree(get(base.resolve("/reindex/runs?limit=2&before=" + (running + 1))).body());
+
+        JsonNode progress = runs.get(0).get("progress");
+        assertThat(runs.get(0).get("id").asLong()).isEqualTo(running);
+        assertThat(progress.get("stage").asText()).isEqualTo("load");
+        assertThat(progress.get("documents").asLong()).isEqualTo(2500);
+        assertThat(progress.get("expected").asLong()).isEqualTo(10_000);
+        assertThat(progress.get("percent").asDouble()).isEqualTo(25.0);
+        assertThat(progress.get("documentsPerSecond").asDouble()).isEqualTo(812.0);
+        assertThat(progress.get("etaSeconds").asLong()).isEqualTo(9);
+        assertThat(Instant.parse(progress.get("updatedAt").asText())).isAfter(now.minusSeconds(60));
+        assertThat(runs.get(1).get("progress").isNull()).as("an ended run shows no progress").isTrue();
     }
 
     private HttpResponse<String> get(URI uri) throws Exception {

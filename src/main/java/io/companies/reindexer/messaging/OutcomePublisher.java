@@ -2,8 +2,11 @@ package io.companies.reindexer.messaging;
 
 import java.net.URI;
 import java.time.ZoneOffset;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -11,11 +14,13 @@ import io.companies.reindexer.contract.Printable;
 import io.companies.reindexer.contract.ReindexCompleted;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.Record;
@@ -25,6 +30,8 @@ import io.smallrye.reactive.messaging.kafka.Record;
  * record also carries the CloudEvents attributes in its headers (binary mode): {@code ce_id} is the request id and the
  * status, so an outcome published again carries the same id.
  */
+// Created at start, so its meters exist before the first outcome.
+@Startup
 @ApplicationScoped
 public class OutcomePublisher {
 
@@ -38,6 +45,17 @@ public class OutcomePublisher {
 
     @Inject
     MeterRegistry registry;
+
+    private final Map<ReindexCompleted.Status, Counter> outcomes = new EnumMap<>(ReindexCompleted.Status.class);
+
+    /** One series per status from the start, so that an alert on any of them has a value before the first outcome. */
+    @PostConstruct
+    void registerMeters() {
+        for (ReindexCompleted.Status status : ReindexCompleted.Status.values()) {
+            outcomes.put(status, Counter.builder("reindex.outcomes").description("Outcomes published, by status")
+                    .tag("status", status.name()).register(registry));
+        }
+    }
 
     /**
      * Hands {@code outcome} to the Kafka producer; the answer completes once the broker has it, or fails when the
@@ -63,7 +81,7 @@ public class OutcomePublisher {
                     return CompletableFuture.completedFuture(null);
                 }));
         return acked.thenRun(() -> {
-            registry.counter("reindex.outcomes", "status", outcome.status().name()).increment();
+            outcomes.get(outcome.status()).increment();
             Log.infof("Request %s: published outcome %s (index %s, %s documents, %d ms)%s",
                     Printable.escape(outcome.requestId()), outcome.status(), outcome.index(), outcome.documents(),
                     outcome.durationMs(), outcome.error() == null ? "" : ": " + Printable.escape(outcome.error()));

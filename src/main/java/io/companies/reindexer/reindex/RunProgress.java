@@ -2,6 +2,7 @@ package io.companies.reindexer.reindex;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -66,8 +68,25 @@ public class RunProgress {
     private ScheduledExecutorService recorder;
     private Counter documentsIndexed;
 
+    /** How a run can end, as the metrics count it: UNFINISHED is left for the repair to finish. */
+    public static final List<String> ENDINGS = List.of("COMPLETED", "FAILED", "UNFINISHED");
+
+    private final Map<String, Counter> runs = new HashMap<>();
+    private final Map<String, Timer> durations = new HashMap<>();
+    private LongTaskTimer active;
+    private LongTaskTimer.Sample activeSample;
+
+    /** Every series from the start, so that a fresh instance exports them before its first run. */
     @PostConstruct
     void registerMeters() {
+        for (String status : ENDINGS) {
+            runs.put(status, Counter.builder("reindex.runs").description("Runs ended, by status").tag("status", status)
+                    .register(registry));
+            durations.put(status, Timer.builder("reindex.run.duration").description("Duration of the runs, by status")
+                    .tag("status", status).register(registry));
+        }
+        active = LongTaskTimer.builder("reindex.run.active").description("The run in progress on this instance")
+                .register(registry);
         documentsIndexed = Counter.builder("reindex.documents.indexed")
                 .description("Documents indexed by the load of runs").register(registry);
         registry.gauge("reindex.run.documents", this, progress -> progress.current().map(Snapshot::documents).orElse(0L));
@@ -83,6 +102,7 @@ public class RunProgress {
         current = new Snapshot(runId, requestIds, index, "create", now, 0, 0, 0, null, now);
         nanos.clear();
         lastLog = System.nanoTime();
+        activeSample = active.start();
     }
 
     /** The run entered {@code stage}; returns the time it did, to hand to {@link #time}. */
@@ -161,9 +181,8 @@ public class RunProgress {
         Snapshot run = current;
         current = null;
         Duration duration = Duration.between(run.startedAt(), Instant.now());
-        Counter.builder("reindex.runs").description("Runs ended, by status").tag("status", status).register(registry)
-                .increment();
-        Timer.builder("reindex.run.duration").description("Duration of the runs, by status").tag("status", status)
-                .register(registry).record(duration.toNanos(), TimeUnit.NANOSECONDS);
+        activeSample.stop();
+        runs.get(status).increment();
+        durations.get(status).record(duration.toNanos(), TimeUnit.NANOSECONDS);
     }
 }

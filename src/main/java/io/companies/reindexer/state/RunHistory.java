@@ -37,6 +37,10 @@ public class RunHistory {
             from reindexer.reindex_request q left join reindexer.reindex_run r on r.id = q.run_id
             where q.request_id = :requestId""".formatted(PROGRESS));
 
+    private static final Sql LAST_COMPLETED = Sql.of("""
+            select max(completed_at) completed_at from reindexer.reindex_run
+            where alias = :alias and state = 'COMPLETED'""");
+
     @Inject
     Database database;
 
@@ -80,6 +84,12 @@ public class RunHistory {
                 row -> new RequestRecord(row.string("request_id"), row.string("alias"), row.instant("received_at"),
                         row.longOrNull("run_id"), outcome(row.string("outcome")), progress(row)),
                 "requestId", requestId));
+    }
+
+    /** When the last run of {@code alias} that completed ended, its swap just before; empty if none is recorded. */
+    public Optional<Instant> lastCompleted(String alias) {
+        return database.inTransaction("read the last completed run", session -> session.first(LAST_COMPLETED,
+                row -> row.instant("completed_at"), "alias", alias));
     }
 
     private static Progress progress(Row row) throws SQLException {

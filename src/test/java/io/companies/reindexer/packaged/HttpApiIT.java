@@ -10,10 +10,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.companies.reindexer.api.Tokens;
 import io.companies.reindexer.testing.PackagedServices;
@@ -31,6 +38,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
  * The packaged jar, started by Quarkus, driven over HTTP with bearer tokens: {@code POST /reindex} goes through the
@@ -78,6 +86,16 @@ class HttpApiIT {
         rows.reset();
         rows.generate(500, 0.77);
         String requestId = UUID.randomUUID().toString();
+        String fresh = getWithoutToken("/q/metrics").body();
+        for (String status : List.of("COMPLETED", "FAILED", "UNFINISHED")) {
+            assertThat(fresh).as("a fresh instance exports every run status")
+                    .contains("reindex_runs_total{status=\"" + status + "\"} 0.0");
+        }
+        for (String status : List.of("COMPLETED", "FAILED", "SKIPPED", "REJECTED")) {
+            assertThat(fresh).contains("reindex_outcomes_total{status=\"" + status + "\"} 0.0");
+        }
+        assertThat(fresh).contains("reindex_run_active_seconds_active_count 0.0")
+                .contains("reindex_alias_last_swap_seconds{alias=\"" + OwnAliasAndTopics.ALIAS + "\"}");
 
         try (TopicWatcher outcomes = services.watch(OwnAliasAndTopics.COMPLETED)) {
             HttpResponse<String> accepted = post("{\"requestId\":\"" + requestId + "\",\"requestedBy\":\"http-it\"}");
@@ -130,8 +148,35 @@ class HttpApiIT {
         assertThat(getWithoutToken("/q/metrics").body()).contains("reindex_runs_total{status=\"COMPLETED\"} 1.0")
                 .contains("reindex_bulk_requests_seconds_count").contains("reindex_documents_indexed_total")
                 .contains("reindex_outcomes_total{status=\"REJECTED\"}");
+        long completedAt = Instant.parse(runs.get(0).get("completedAt").asText()).getEpochSecond();
+        String afterRun = await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> getWithoutToken("/q/metrics").body(), metrics -> lastSwap(metrics) >= completedAt);
+        assertThat(lastSwap(afterRun)).isLessThan(completedAt + 2);
+        for (String metric : alertMetrics()) {
+            assertThat(afterRun).as("the alert rules name metrics the service exports").contains(metric);
+        }
         assertThat(getWithoutToken("/q/openapi").statusCode()).isEqualTo(404);
         assertThat(getWithoutToken("/q/swagger-ui/").statusCode()).isEqualTo(404);
+    }
+
+    private static double lastSwap(String metrics) {
+        Matcher value = Pattern.compile("reindex_alias_last_swap_seconds\\{alias=\"" + OwnAliasAndTopics.ALIAS
+                + "\"} (\\S+)").matcher(metrics);
+        return value.find() ? Double.parseDouble(value.group(1)) : 0;
+    }
+
+    /** The service's metrics the example alert rules use (dev/alerts). */
+    private static Set<String> alertMetrics() throws Exception {
+        JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(Path.of("dev/alerts/reindexer-rules.yml").toFile());
+        Set<String> metrics = new TreeSet<>();
+        for (JsonNode rule : rules.at("/groups/0/rules")) {
+            Matcher metric = Pattern.compile("reindex_\\w+").matcher(rule.get("expr").asText());
+            while (metric.find()) {
+                metrics.add(metric.group());
+            }
+        }
+        assertThat(metrics).contains("reindex_alias_last_swap_seconds", "reindex_run_active_seconds_max");
+        return metrics;
     }
 
     private HttpResponse<String> post(String body) throws Exception {

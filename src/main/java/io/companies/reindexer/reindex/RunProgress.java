@@ -7,21 +7,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import io.companies.reindexer.state.RunLedger;
 
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.LongTaskTimer;
@@ -38,7 +35,6 @@ import io.micrometer.core.instrument.Timer;
 public class RunProgress {
 
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
-    private static final Duration RECORD_INTERVAL = Duration.ofSeconds(2);
 
     @Inject
     MeterRegistry registry;
@@ -65,7 +61,6 @@ public class RunProgress {
     private volatile Snapshot current;
     private long lastLog;
     private Snapshot recorded;
-    private ScheduledExecutorService recorder;
     private Counter documentsIndexed;
 
     /** How a run can end, as the metrics count it: UNFINISHED is left for the repair to finish. */
@@ -142,21 +137,12 @@ public class RunProgress {
         }
     }
 
-    void start(@Observes StartupEvent event) {
-        recorder = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("run-progress").daemon()
-                .factory());
-        recorder.scheduleWithFixedDelay(this::record, 0, RECORD_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        recorder.shutdownNow();
-    }
-
     /**
      * Writes where the run stands into its row, so that every instance shows it; on a thread of its own, so the run
      * never waits for a view, and a database outage only delays the next tick.
      */
-    private void record() {
+    @Scheduled(every = "2s", concurrentExecution = ConcurrentExecution.SKIP)
+    void record() {
         Snapshot run = current;
         if (run == null || run == recorded) {
             return;
@@ -166,7 +152,6 @@ public class RunProgress {
                     run.eta() == null ? 0 : run.eta().toSeconds());
             recorded = run;
         } catch (RuntimeException e) {
-            // A scheduled task that throws is never run again.
             Log.debugf("Run %d: progress not recorded: %s", run.runId(), e.getMessage());
         }
     }

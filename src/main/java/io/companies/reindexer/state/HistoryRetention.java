@@ -1,26 +1,22 @@
 package io.companies.reindexer.state;
 
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
 
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 
 /**
  * Keeps the history of the managed alias bounded: deletes the runs that ended more than
  * {@code reindex.history.retention} ago with their requests and fingerprints (the latest
  * {@code reindex.history.keep-latest} runs stay, and so does every run still running or swapping), and the requests
  * answered without a run that old. Requests still waiting are never touched. It prunes at start and every
- * {@code reindex.history.prune-interval}, on a thread of its own.
+ * {@code reindex.history.prune-interval}, on the scheduler's thread.
  */
 @ApplicationScoped
 public class HistoryRetention {
@@ -58,21 +54,8 @@ public class HistoryRetention {
     @Inject
     ReindexConfig config;
 
-    private ScheduledExecutorService pruner;
-
     /** What a prune deleted. */
     public record Pruned(int runs, int requests) {
-    }
-
-    void start(@Observes StartupEvent event) {
-        pruner = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("history-retention").daemon().factory());
-        long interval = config.history().pruneInterval().toMillis();
-        pruner.scheduleWithFixedDelay(this::pruneExpired, 0, interval, TimeUnit.MILLISECONDS);
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        pruner.shutdownNow();
     }
 
     /**
@@ -86,7 +69,8 @@ public class HistoryRetention {
         return new Pruned(runs, requests);
     }
 
-    private void pruneExpired() {
+    @Scheduled(every = "${reindex.history.prune-interval}", concurrentExecution = ConcurrentExecution.SKIP)
+    void pruneExpired() {
         ReindexConfig.History history = config.history();
         Instant cutoff = Instant.now().minus(history.retention());
         try {
@@ -99,7 +83,6 @@ public class HistoryRetention {
                 Log.debugf("Nothing to prune in the history of alias %s before %s", config.alias(), cutoff);
             }
         } catch (RuntimeException e) {
-            // A scheduled task that throws is never run again: the next prune must still come.
             Log.warnf("Pruning the history of alias %s failed; trying again in %s: %s", config.alias(),
                     history.pruneInterval(), e.getMessage());
         }

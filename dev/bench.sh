@@ -373,7 +373,7 @@ read_hwm() {   # VmHWM of PID into HWM_KB: its peak RSS (kB) since it started, o
   return 0
 }
 
-declare -a READY_S
+READY_S=()
 start_service() {   # start_service [train]: train records the AOT cache (-XX:AOTCacheOutput)
   local log=$SERVICE_LOG start
   if curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/live" 2>/dev/null; then
@@ -388,7 +388,7 @@ start_service() {   # start_service [train]: train records the AOT cache (-XX:AO
 
   local aot_opts=()
   if [[ ${1:-} == train ]]; then
-    aot_opts=("-XX:AOTCacheOutput=$AOT_CACHE")
+    aot_opts=("-XX:AOTCacheOutput=$AOT_CACHE.training")
   elif [[ $AOT == true ]]; then
     aot_opts=("-XX:AOTCache=$AOT_CACHE")
   fi
@@ -408,7 +408,7 @@ start_service() {   # start_service [train]: train records the AOT cache (-XX:AO
     1) tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during start-up (log: $log)" ;;
     2) tail -n 40 "$log"; die "the service was not ready within 180 s (log: $log)" ;;
   esac
-  READY_S[${#READY_S[@]}]=$((SECONDS - start))
+  READY_S+=("$((SECONDS - start))")
   info "ready after $((SECONDS - start)) s (pid $SERVICE_PID)"
 }
 
@@ -577,6 +577,8 @@ if [[ $AOT == true && ! -f $AOT_CACHE ]]; then
   READY_S=()
   cp "$SERVICE_LOG" "$BENCH_DIR/service-aot-training.log"
   stop_service 600
+  # Only a cache of a whole training run is used: a training stopped early (by a failure) leaves its .training file.
+  [[ -f $AOT_CACHE.training ]] && mv "$AOT_CACHE.training" "$AOT_CACHE"
   [[ -f $AOT_CACHE ]] || die "the training run wrote no AOT cache $AOT_CACHE (log: $BENCH_DIR/service-aot-training.log)"
   info "AOT cache $AOT_CACHE: $(du -m "$AOT_CACHE" | cut -f1) MB"
 fi

@@ -2,7 +2,7 @@
 # The benchmark: how fast the packaged service rebuilds the index, and how close that is to what the search engine
 # can take at all (the ceiling: the same documents sent straight to _bulk by a plain sender).
 #
-#   dev/bench.sh [--companies N] [--repeat R] [--senders S] [--source DIR] [--no-build]
+#   dev/bench.sh [--companies N] [--repeat R] [--senders S] [--source DIR] [--no-build] [--cold] [--aot]
 #
 #   --companies N  sample companies in PostgreSQL (default 200000); loaded with `dev/load-sample.sh --reset N SEED`
 #                  unless the table already holds the same data set (remembered in STACK_DIR/bench/dataset)
@@ -10,6 +10,14 @@
 #   --senders S    concurrent _bulk requests of the ceiling (default REINDEX_BULK_CONCURRENCY, else 3 like the service)
 #   --source DIR   the checkout whose target/quarkus-app is run (and built) (default: this repository)
 #   --no-build     do not run `./mvnw package` first; use the jar already in DIR/target
+#   --cold         start the service afresh before every service run, so that every run is a first run (a cold JVM)
+#   --aot          run the service with a JDK AOT cache (JDK 25, JEP 483/514/515) trained on a real run: the jar is
+#                  built as Quarkus's aot-jar (-Dquarkus.package.jar.type=aot-jar, its classes on the JDK's class
+#                  path, which the cache needs); unless DIR/target/quarkus-app/app-trained.aot exists, a training
+#                  run first starts the service with -XX:AOTCacheOutput=<that file>, serves one reindex of the same
+#                  data and stops it (the JDK writes the cache, classes, linked state and method profiles, at exit);
+#                  the measured runs then start with -XX:AOTCache=<that file>. The cache is only valid for the JDK
+#                  and the jar that made it (a build removes it)
 #
 # On the local stack (dev/stack.sh up postgres kafka opensearch, started if needed). The packaged service is started
 # once (java -Xmx$BENCH_XMX -jar DIR/target/quarkus-app/quarkus-run.jar, REINDEX_INDEX_REPLICAS=0) and serves the R
@@ -53,6 +61,8 @@ REPEAT=3
 SENDERS="${REINDEX_BULK_CONCURRENCY:-3}"   # as the service's reindex.bulk.concurrency default
 SOURCE_DIR="$REPO_ROOT"
 BUILD=true
+COLD=false
+AOT=false
 while (($# > 0)); do
   case $1 in
     --companies) [[ $# -ge 2 ]] || usage 2; COMPANIES=$2; shift 2 ;;
@@ -64,6 +74,8 @@ while (($# > 0)); do
     --source) [[ $# -ge 2 ]] || usage 2; SOURCE_DIR=$2; shift 2 ;;
     --source=*) SOURCE_DIR=${1#*=}; shift ;;
     --no-build) BUILD=false; shift ;;
+    --cold) COLD=true; shift ;;
+    --aot) AOT=true; shift ;;
     -h | --help) usage 0 ;;
     *) printf 'bench: unknown argument: %s\n\n' "$1" >&2; usage 2 ;;
   esac
@@ -142,16 +154,16 @@ run_child() {   # run_child OUTPUT COMMAND...
   return "$rc"
 }
 
-stop_pid() {   # stop_pid PID NAME: TERM, wait up to 60 s, then KILL
-  local pid=$1 name=$2 i
+stop_pid() {   # stop_pid PID NAME [SECONDS]: TERM, wait up to SECONDS (60), then KILL
+  local pid=$1 name=$2 wait_s=${3:-60} i
   kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 240; i++)); do
+  for ((i = 0; i < wait_s * 4; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.25
   done
   if kill -0 "$pid" 2>/dev/null; then
-    info "$name (pid $pid) still running after 60 s: sending KILL"
+    info "$name (pid $pid) still running after $wait_s s: sending KILL"
     kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
@@ -270,10 +282,17 @@ PUBLISHED="$(sql "SELECT count(*) FROM company_company
 JAR="$SOURCE_DIR/target/quarkus-app/quarkus-run.jar"
 if [[ $BUILD == true ]]; then
   step "Building the service in $SOURCE_DIR"
-  run_child - env -C "$SOURCE_DIR" ./mvnw -B -q --no-transfer-progress package -DskipTests \
+  package_args=()
+  [[ $AOT == true ]] && package_args=(-Dquarkus.package.jar.type=aot-jar)
+  run_child - env -C "$SOURCE_DIR" ./mvnw -B -q --no-transfer-progress package -DskipTests "${package_args[@]}" \
     || die "the build in $SOURCE_DIR failed"
 fi
 [[ -f $JAR ]] || die "$JAR missing: build it (./mvnw package -DskipTests) or drop --no-build"
+AOT_CACHE="$SOURCE_DIR/target/quarkus-app/app-trained.aot"
+if [[ $AOT == true ]]; then
+  unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | grep -q '^Class-Path: ' \
+    || die "$JAR is not an aot-jar (no Class-Path in its manifest): build it with -Dquarkus.package.jar.type=aot-jar"
+fi
 # The ceiling's sender reads and writes JSON with the service's own Jackson.
 CEILING_CP=""
 for artifact in jackson-core jackson-databind jackson-annotations; do
@@ -354,7 +373,8 @@ read_hwm() {   # VmHWM of PID into HWM_KB: its peak RSS (kB) since it started, o
   return 0
 }
 
-start_service() {
+READY_S=()
+start_service() {   # start_service [train]: train records the AOT cache (-XX:AOTCacheOutput)
   local log=$SERVICE_LOG start
   if curl -fs -m 2 -o /dev/null "http://localhost:$HTTP_PORT/q/health/live" 2>/dev/null; then
     die "something already answers on port $HTTP_PORT; set BENCH_HTTP_PORT"
@@ -366,14 +386,20 @@ start_service() {
     die "could not move consumer group $GROUP to the end of $REQUEST_TOPIC (is another service consuming it?)"
   fi
 
-  step "Starting the service (-Xmx$XMX, port $HTTP_PORT)"
+  local aot_opts=()
+  if [[ ${1:-} == train ]]; then
+    aot_opts=("-XX:AOTCacheOutput=$AOT_CACHE.training")
+  elif [[ $AOT == true ]]; then
+    aot_opts=("-XX:AOTCache=$AOT_CACHE")
+  fi
+  step "Starting the service (-Xmx$XMX, port $HTTP_PORT${aot_opts:+, ${aot_opts[0]}})"
   rm -f "$GC_LOG"
   # shellcheck disable=SC2086  # BENCH_JAVA_OPTS: several options
   QUARKUS_HTTP_PORT="$HTTP_PORT" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
     QUARKUS_ELASTICSEARCH_HOSTS="localhost:$OPENSEARCH_PORT" \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:$PG_PORT/companies" \
     REINDEX_INDEX_REPLICAS=0 \
-    "$JAVA" "-Xmx$XMX" "-Xlog:gc:file=$GC_LOG" ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$log" 2>&1 </dev/null &
+    "$JAVA" "-Xmx$XMX" "-Xlog:gc:file=$GC_LOG" "${aot_opts[@]}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$log" 2>&1 </dev/null &
   SERVICE_PID=$!
   start=$SECONDS
   local rc=0
@@ -382,6 +408,7 @@ start_service() {
     1) tail -n 40 "$log"; SERVICE_PID=""; die "the service exited during start-up (log: $log)" ;;
     2) tail -n 40 "$log"; die "the service was not ready within 180 s (log: $log)" ;;
   esac
+  READY_S+=("$((SECONDS - start))")
   info "ready after $((SECONDS - start)) s (pid $SERVICE_PID)"
 }
 
@@ -389,7 +416,11 @@ service_run() {
   local rep=$1 log=$SERVICE_LOG
   local request_id request outcome start i
 
-  step "Service run $rep/$REPEAT$( ((rep == 1)) && echo ' (the first since the service started)')"
+  if ((rep == 0)); then
+    step "AOT training run (not measured)"
+  else
+    step "Service run $rep/$REPEAT$( ((rep == 1)) || [[ $COLD == true ]] && echo ' (the first since the service started)')"
+  fi
   # Where the GC log stands now: the run's collections are what follows.
   local gc_offset
   gc_offset=$(stat -c %s "$GC_LOG" 2>/dev/null || echo 0)
@@ -528,15 +559,42 @@ ceiling_run() {
 # ---------------------------------------------------------------------------------------------------------------
 # 5. the runs, alternated
 
+stop_service() {   # stop_service [SECONDS]
+  step "Stopping the service"
+  stop_pid "$SERVICE_PID" service "${1:-60}"
+  SERVICE_PID=""
+}
+
+if [[ $AOT == true && ! -f $AOT_CACHE ]]; then
+  # A real run, on the same data: the cache then holds the classes, linked state and method profiles of the read
+  # path, not just those of start-up. The JDK writes it when the JVM exits (a child JVM assembles it: give it time).
+  start_service train
+  service_run 0
+  for arr in R_DOCS R_WALL R_MB R_READBUILD R_BULK R_CATCHUP R_REFRESH R_SWAP R_CREATE R_HEAP R_LIVE R_RSS R_INDEX \
+    R_CPU R_PG_CPU R_ENGINE_CPU; do
+    unset "$arr[0]"
+  done
+  READY_S=()
+  cp "$SERVICE_LOG" "$BENCH_DIR/service-aot-training.log"
+  stop_service 600
+  # Only a cache of a whole training run is used: a training stopped early (by a failure) leaves its .training file.
+  [[ -f $AOT_CACHE.training ]] && mv "$AOT_CACHE.training" "$AOT_CACHE"
+  [[ -f $AOT_CACHE ]] || die "the training run wrote no AOT cache $AOT_CACHE (log: $BENCH_DIR/service-aot-training.log)"
+  info "AOT cache $AOT_CACHE: $(du -m "$AOT_CACHE" | cut -f1) MB"
+fi
+
 start_service
 for ((rep = 1; rep <= REPEAT; rep++)); do
+  if [[ $COLD == true ]] && ((rep > 1)); then
+    cp "$SERVICE_LOG" "$BENCH_DIR/service-run-$((rep - 1)).log"
+    stop_service
+    start_service
+  fi
   service_run "$rep"
   ((rep == 1)) && export_documents "${R_INDEX[1]}"
   ceiling_run "$rep"
 done
-step "Stopping the service"
-stop_pid "$SERVICE_PID" service
-SERVICE_PID=""
+stop_service
 
 # ---------------------------------------------------------------------------------------------------------------
 # 6. the report
@@ -595,7 +653,8 @@ echo
 echo "================================================================================================"
 echo "Benchmark $STAMP: dev/bench.sh --companies $COMPANIES --repeat $REPEAT --senders $SENDERS"
 echo "  service:     $JAR ($SOURCE_COMMIT)"
-echo "  java:        $JAVA_VERSION, -Xmx$XMX${BENCH_JAVA_OPTS:+ $BENCH_JAVA_OPTS}"
+echo "  java:        $JAVA_VERSION, -Xmx$XMX${BENCH_JAVA_OPTS:+ $BENCH_JAVA_OPTS}$([[ $AOT == true ]] && echo ", aot-jar, -XX:AOTCache=$AOT_CACHE")"
+echo "  mode:        $([[ $COLD == true ]] && echo "every service run on a fresh JVM (--cold)" || echo "one service for all runs (run 1 cold, the others warm)"); ready after $(printf '%s ' "${READY_S[@]}")s; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  engine:      OpenSearch $OPENSEARCH_VERSION at $ENGINE_URL"
 echo "  data:        N=$COMPANIES companies (seed $SEED), $PUBLISHED published"
 echo "  bulk bodies: at most $MAX_DOCS documents and $MAX_BYTES bytes; machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -621,7 +680,10 @@ done
 printf 'Run / ceiling:   median %s of the per-pair ratios (%s); ratio of the medians %s\n' \
   "$(fmt 2 "$(stat_of median "${RATIO[@]}")")" "$pairs" \
   "$(fmt 2 "$(awk -v a="$(stat_of median "${R_RATE[@]}")" -v b="$(stat_of median "${C_RATE[@]}")" 'BEGIN { if (b > 0) print a / b }')")"
-if ((REPEAT > 1)); then
+if [[ $COLD == true ]]; then
+  printf 'Every run on a fresh JVM (cold): run / ceiling median %s (min-max %s-%s)\n' \
+    "$(fmt 2 "$(stat_of median "${RATIO[@]}")")" "$(fmt 2 "$(stat_of min "${RATIO[@]}")")" "$(fmt 2 "$(stat_of max "${RATIO[@]}")")"
+elif ((REPEAT > 1)); then
   printf 'First run after the service started (cold JVM): %s docs/s, %s of its ceiling; later runs: median %s\n' \
     "${R_RATE[1]}" "$(fmt 2 "${RATIO[1]}")" "$(fmt 2 "$(stat_of median "${RATIO[@]:2}")")"
 fi

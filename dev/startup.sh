@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Measures JVM start-up of the packaged service, time to ready (from `java` to the first 200 of
-# /q/health/ready, so Flyway, Kafka and the engine are connected), with and without a JDK 25 AOT cache:
+# Measures JVM start-up of the packaged service, with and without a JDK 25 AOT cache: the time to started (from
+# `java` to Quarkus's "started in" log line: HTTP listening, Flyway done, the Kafka clients created) and to ready
+# (to the first 200 of /q/health/ready: the consumer has its partitions, PostgreSQL and the engine answer):
 #   jar  the default fast-jar: java -jar target/quarkus-app/quarkus-run.jar
 #   aot  Quarkus's aot-jar packaging with a JDK 25 AOT cache (JEP 514/515) recorded at build time on a start-up
 #        of the application (quarkus.package.jar.aot.phase=build), run with -XX:AOTCache=app.aot
@@ -8,6 +9,8 @@
 # Needs the local stack (dev/stack.sh up) and JDK 25 (the cache is only valid for the JDK that made it).
 #
 #   dev/startup.sh [--runs N] [--no-build]
+#
+# Environment: STARTUP_HTTP_PORT [18089] the service's HTTP port; the stack's ports as dev/stack.sh.
 set -euo pipefail
 # REPO_ROOT, the ports, stack_props, TEMURIN_25_HOME, step
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,12 +43,12 @@ if $BUILD; then
 fi
 [ -f "$OUT/aot/app.aot" ] || { echo "no AOT cache in $OUT/aot" >&2; exit 1; }
 
-PORT=18089
+PORT="${STARTUP_HTTP_PORT:-18089}"
 # Start-up only: no request is served, no index is touched.
 PROPS=(-Dquarkus.http.port=$PORT -Dreindex.enabled=false -Dreindex.topics.requested=startup-measure "${STACK_PROPS[@]}")
 
-measure() {  # $1 = variant; prints milliseconds to ready
-  local dir="$OUT/$1" extra=() start pid ms
+measure() {  # $1 = variant; prints "STARTED_MS READY_MS"
+  local dir="$OUT/$1" extra=() start pid ms started line
   [ "$1" = aot ] && extra=(-XX:AOTCache=app.aot)
   start=$(date +%s%N)
   (cd "$dir" && exec "$JAVA" "${extra[@]}" "${PROPS[@]}" -jar quarkus-run.jar >"../$1.log" 2>&1) &
@@ -56,19 +59,35 @@ measure() {  # $1 = variant; prints milliseconds to ready
   done
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
   kill $pid && wait $pid 2>/dev/null || true
-  echo "$ms"
+  # The "started in" line's time of day (the log format starts with HH:mm:ss.SSS), less the time `java` was run.
+  line=$(grep -m1 -a ' started in ' "$OUT/$1.log" | grep -oE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}' || true)
+  if [ -n "$line" ]; then
+    started=$(( ($(date -d "$(date -d @$((start / 1000000000)) +%F) $line" +%s%N) - start) / 1000000 ))
+  else
+    started=-
+  fi
+  echo "$started $ms"
 }
 
-declare -A times=([jar]="" [aot]="")
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A started=([jar]="" [aot]="") ready=([jar]="" [aot]="")
 for i in $(seq "$RUNS"); do
   for variant in jar aot; do
-    times[$variant]+="$(measure $variant) "
+    read -r s r <<<"$(measure $variant)"
+    started[$variant]+="$s "
+    ready[$variant]+="$r "
   done
 done
-printf '%-8s %10s %14s   %s\n' variant "median ms" "min-max ms" "runs"
-for variant in jar aot; do
-  sorted=$(tr ' ' '\n' <<<"${times[$variant]}" | grep -v '^$' | sort -n)
+stats() {  # median, min-max and the sorted runs of the numbers in $1
+  local sorted n
+  sorted=$(tr ' ' '\n' <<<"$1" | grep -E '^[0-9]+$' | sort -n)
   n=$(wc -l <<<"$sorted")
-  printf '%-8s %10s %14s   %s\n' "$variant" "$(sed -n "$(( (n + 1) / 2 ))p" <<<"$sorted")" \
+  printf '%10s %14s   %s' "$(sed -n "$(( (n + 1) / 2 ))p" <<<"$sorted")" \
     "$(head -1 <<<"$sorted")-$(tail -1 <<<"$sorted")" "$(tr '\n' ' ' <<<"$sorted")"
+}
+echo "load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %-8s %10s %14s   %s\n' variant to "median ms" "min-max ms" "runs"
+for variant in jar aot; do
+  printf '%-8s %-8s %s\n' "$variant" started "$(stats "${started[$variant]}")"
+  printf '%-8s %-8s %s\n' "$variant" ready "$(stats "${ready[$variant]}")"
 done

@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
+
+import io.companies.reindexer.testing.Requests;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -23,26 +19,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class ContractRecords implements AutoCloseable {
 
-    private final KafkaProducer<byte[], byte[]> producer;
-    private final String topic;
+    private final Requests requests;
     private final EventSchemas schemas = new EventSchemas();
 
     ContractRecords(String bootstrapServers, String topic) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        this.producer = new KafkaProducer<>(config);
-        this.topic = topic;
+        this.requests = new Requests(bootstrapServers, topic);
     }
 
     RecordMetadata publish(String key, byte[] value) {
-        try {
-            return producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                    value)).get();
-        } catch (InterruptedException | ExecutionException e) {
-            throw new IllegalStateException("Could not publish a request", e);
-        }
+        return requests.send(key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
     }
 
     RecordMetadata publish(String key, String value) {
@@ -74,6 +59,6 @@ final class ContractRecords implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        requests.close();
     }
 }

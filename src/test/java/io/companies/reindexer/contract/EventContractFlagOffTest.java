@@ -4,16 +4,15 @@ import static io.companies.reindexer.testing.ServiceTopics.RUN_TIMEOUT;
 import static io.companies.reindexer.testing.ServiceTopics.hasKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.testing.FeatureFlagOff;
 import io.companies.reindexer.testing.ServiceTopics;
 import io.companies.reindexer.testing.TopicWatcher;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -23,16 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** The SKIPPED outcome (feature flag off) against the schemas; invalid values are still judged first (REJECTED). */
 @QuarkusTest
-@TestProfile(EventContractFlagOffTest.FlagOff.class)
+@TestProfile(FeatureFlagOff.class)
 class EventContractFlagOffTest {
-
-    /** Its own profile because the flag is read at start-up, as in production. */
-    public static class FlagOff implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("reindex.enabled", "false");
-        }
-    }
 
     @Inject
     ServiceTopics topics;

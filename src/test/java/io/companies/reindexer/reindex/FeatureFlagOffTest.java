@@ -7,19 +7,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.testing.FeatureFlagOff;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceTopics;
 import io.companies.reindexer.testing.TopicWatcher;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import org.elasticsearch.client.RestClient;
@@ -33,16 +32,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * and no index is touched.
  */
 @QuarkusTest
-@TestProfile(FeatureFlagOffTest.FlagOff.class)
+@TestProfile(FeatureFlagOff.class)
 class FeatureFlagOffTest {
-
-    /** Its own profile because the flag is read at start-up, as in production. */
-    public static class FlagOff implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("reindex.enabled", "false");
-        }
-    }
 
     @Inject
     ServiceTopics topics;

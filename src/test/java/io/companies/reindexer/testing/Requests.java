@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Publishes raw values on the real {@code reindex-requested} topic, as any other team's producer would. */
@@ -29,9 +30,10 @@ public final class Requests implements AutoCloseable {
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
-    public void send(byte[] key, byte[] value) {
+    /** @return where the record went: a request without {@code requestId} is known by its place */
+    public RecordMetadata send(byte[] key, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            return producer.send(new ProducerRecord<>(topic, key, value)).get();
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("Could not publish a request", e);
         }

@@ -60,6 +60,8 @@ public interface ReindexConfig {
 
     Source source();
 
+    Slices slices();
+
     Topics topics();
 
     History history();
@@ -143,6 +145,34 @@ public interface ReindexConfig {
         /** Companies read per database round trip (one keyset page). Default 500. */
         @WithDefault("500")
         int pageSize();
+    }
+
+    interface Slices {
+        /**
+         * Most companies in one slice of a run: the unit every instance takes, redoes after a crash, and keeps the
+         * fingerprints of (12 bytes a company). Default 50,000: about half a minute of loading here.
+         */
+        @WithDefault("50000")
+        int size();
+
+        /**
+         * How long an instance's claim on a slice lasts unless renewed, which a thread of its own does every third of
+         * it: a slice whose instance died is taken by another once this has passed. Default 30 s.
+         */
+        @WithDefault("30s")
+        Duration lease();
+
+        /** Slices this instance works on at once. Default 1: each already keeps {@code bulk.concurrency} requests busy. */
+        @WithDefault("1")
+        int workers();
+
+        /**
+         * Oldest run that is resumed after it was interrupted before its swap; an older one is FAILED, and the requests
+         * it served must be sent again: their requesters wait for a fresh index, not for one built from day-old reads.
+         * Default 24 hours.
+         */
+        @WithDefault("24h")
+        Duration resumeWithin();
     }
 
     interface Topics {

@@ -1,11 +1,14 @@
 package io.companies.reindexer.coordination;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
@@ -16,7 +19,6 @@ import io.companies.reindexer.reindex.RunControl;
 import io.companies.reindexer.reindex.RunProgress;
 import io.companies.reindexer.reindex.RunResult;
 import io.companies.reindexer.reindex.UnfinishedRunException;
-import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.InterruptedRun;
 
@@ -24,8 +26,9 @@ import io.quarkus.logging.Log;
 
 /**
  * Repairs what an interrupted run left behind. It runs whenever an instance takes the alias's run lock, so no run of
- * the alias is live: a run still recorded as running was interrupted (its process was killed, or lost its database
- * session), and an index of ours that no alias points to and no run completed is an orphan.
+ * the alias is live: a run still recorded as running was interrupted (its process was killed or stopped, or lost its
+ * database session), and an index of ours that no alias points to, no run completed and no run will resume is an
+ * orphan.
  */
 @ApplicationScoped
 public class CrashRepair {
@@ -42,32 +45,62 @@ public class CrashRepair {
     @Inject
     RunProgress progress;
 
+    @Inject
+    ReindexConfig config;
+
     /**
-     * Gives every interrupted run of {@code alias} its outcome (finishing first the runs whose alias had moved), then
-     * deletes the orphan indices.
+     * Gives every interrupted run of {@code alias} its outcome (finishing first the runs whose alias had moved), except
+     * the one to resume, then deletes the orphan indices.
      *
+     * @return the run interrupted before its swap that can be resumed: its slices are planned, its index is there, and
+     *         it started within {@code reindex.slices.resume-within}
      * @throws UnfinishedRunException when a run whose alias moved could not be finished: the next repair tries again
      */
-    public void repair(String alias, IndexNames names, RunControl control) {
+    public Optional<InterruptedRun> repair(String alias, IndexNames names, RunControl control) {
         try {
             List<String> targets = engine.aliasTargets(alias);
+            Optional<InterruptedRun> resumable = Optional.empty();
             for (InterruptedRun run : ledger.interrupted(alias)) {
+                if (resumable.isEmpty() && whyNotResumable(run, targets) == null) {
+                    resumable = Optional.of(run);
+                    continue;
+                }
                 List<ReindexCompleted> outcomes = run.swapping() && targets.contains(run.index())
                         ? finishSwapped(run, alias, control)
                         : failInterrupted(run, alias, targets);
                 ledger.finish(run.id(), outcomes);
             }
+            String kept = resumable.map(InterruptedRun::index).orElse(null);
             for (IndexInfo index : engine.indices(names.wildcard())) {
                 // Killed between creating an index and finishing with it, or a failed run that could not delete it.
-                if (names.isOurs(index.name()) && !targets.contains(index.name()) && !index.isComplete()) {
+                if (names.isOurs(index.name()) && !targets.contains(index.name()) && !index.isComplete()
+                        && !index.name().equals(kept)) {
                     Log.infof("Deleting orphan index %s, which no alias points to and no run completed", index.name());
                     engine.deleteIndex(index.name());
                 }
             }
+            return resumable;
         } catch (IOException e) {
             throw new ReindexException("Failed to repair what an interrupted run of alias " + alias + " left: "
                     + e.getMessage(), null, e);
         }
+    }
+
+    /** Why an interrupted run cannot be resumed, or null when it can. */
+    private String whyNotResumable(InterruptedRun run, List<String> targets) throws IOException {
+        if (run.swapping() || targets.contains(run.index())) {
+            return "it was swapping";
+        }
+        if (run.slices() == 0) {
+            return "it had not planned its slices yet";
+        }
+        if (run.startedAt().isBefore(Instant.now().minus(config.slices().resumeWithin()))) {
+            return "it started more than " + config.slices().resumeWithin() + " ago (reindex.slices.resume-within)";
+        }
+        if (!engine.exists(run.index())) {
+            return "its index is gone";
+        }
+        return null;
     }
 
     /**
@@ -79,9 +112,8 @@ public class CrashRepair {
         Log.infof("Run %d was interrupted after its alias swap (alias %s points to %s): finishing it", run.id(), alias,
                 run.index());
         progress.started(run.id(), run.requestIds(), run.index());
-        try (Fingerprints indexed = new Fingerprints()) {
-            ledger.fingerprints(run.id(), indexed::addChunk);
-            reindexer.finishAfterSwap(run.id() + " " + run.requestIds(), run.index(), indexed, run.deletedIndices(),
+        try {
+            reindexer.finishAfterSwap(run.id(), run.id() + " " + run.requestIds(), run.index(), run.deletedIndices(),
                     control);
             progress.ended("COMPLETED");
         } catch (RuntimeException e) {
@@ -93,11 +125,13 @@ public class CrashRepair {
     }
 
     /**
-     * Interrupted before its swap, or at a swap after which the alias does not point to its index: nothing that
-     * searchers read now comes from this run.
+     * Interrupted before its swap and not to be resumed, or at a swap after which the alias does not point to its
+     * index: nothing that searchers read now comes from this run.
      */
     private List<ReindexCompleted> failInterrupted(InterruptedRun run, String alias, List<String> targets)
             throws IOException {
+        String when = run.swapping() ? "at the alias swap (alias " + alias + " does not point to its index)"
+                : "before the alias swap, and could not be resumed: " + whyNotResumable(run, targets);
         String index;
         try {
             engine.deleteIndex(run.index());
@@ -105,9 +139,7 @@ public class CrashRepair {
         } catch (IllegalStateException e) {
             index = "index " + run.index() + " was kept: " + e.getMessage();
         }
-        String when = run.swapping() ? "at the alias swap (alias " + alias + " does not point to its index)"
-                : "before the alias swap";
-        String error = "Interrupted " + when + ": instance " + run.instance() + " stopped or lost its database session"
+        String error = "Interrupted " + when + "; instance " + run.instance() + " stopped or lost its database session"
                 + " during the run; " + index + ", and alias " + alias + " points to " + targets;
         Log.infof("Run %d: %s", run.id(), error);
         return RunOutcomes.failed(run.requestIds(), alias, run.index(), run.startedAt(), error);

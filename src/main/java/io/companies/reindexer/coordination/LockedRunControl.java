@@ -5,7 +5,6 @@ import java.util.function.BooleanSupplier;
 import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.reindex.RunControl;
 import io.companies.reindexer.reindex.RunStoppedException;
-import io.companies.reindexer.source.Fingerprints;
 import io.companies.reindexer.state.AliasLock;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.ClaimedRun;
@@ -16,22 +15,25 @@ import io.companies.reindexer.state.RunLedger.ClaimedRun;
  */
 final class LockedRunControl implements RunControl {
 
-    // How a run's fingerprints are recorded with its swap: 120 KB a row.
-    private static final int FINGERPRINT_CHUNK = 10_000;
-
     private final AliasLock lock;
     private final BooleanSupplier stopping;
     private final RunLedger ledger;
     private final ClaimedRun run;
     private final String instance;
+    private final Runnable wakeWorkers;
 
-    /** @param run null for a repair, which never swaps */
-    LockedRunControl(AliasLock lock, BooleanSupplier stopping, RunLedger ledger, ClaimedRun run, String instance) {
+    /**
+     * @param run null for a repair, which never swaps
+     * @param wakeWorkers tells this instance's slice workers that there is work
+     */
+    LockedRunControl(AliasLock lock, BooleanSupplier stopping, RunLedger ledger, ClaimedRun run, String instance,
+            Runnable wakeWorkers) {
         this.lock = lock;
         this.stopping = stopping;
         this.ledger = ledger;
         this.run = run;
         this.instance = instance;
+        this.wakeWorkers = wakeWorkers;
     }
 
     @Override
@@ -47,9 +49,13 @@ final class LockedRunControl implements RunControl {
     }
 
     @Override
-    public void beforeSwap(long documents, AliasSwap swap, Fingerprints indexed) {
+    public void slicesOpened() {
+        wakeWorkers.run();
+    }
+
+    @Override
+    public void beforeSwap(long documents, AliasSwap swap) {
         checkpoint();
-        ledger.swapping(run.id(), instance, documents, swap.previous(), swap.deleted(),
-                chunk -> indexed.chunks(FINGERPRINT_CHUNK, chunk));
+        ledger.swapping(run.id(), instance, documents, swap.previous(), swap.deleted());
     }
 }

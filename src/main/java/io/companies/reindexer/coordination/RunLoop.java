@@ -1,12 +1,9 @@
 package io.companies.reindexer.coordination;
 
-import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +22,7 @@ import io.companies.reindexer.reindex.UnfinishedRunException;
 import io.companies.reindexer.state.AliasLock;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.ClaimedRun;
+import io.companies.reindexer.state.RunLedger.InterruptedRun;
 import io.companies.reindexer.state.RunLedgerException;
 
 import io.quarkus.logging.Log;
@@ -62,23 +60,27 @@ public class RunLoop {
     @Inject
     RunProgress progress;
 
+    @Inject
+    SliceWorker workers;
+
+    @Inject
+    InstanceName instance;
+
     private final Semaphore wakeUp = new Semaphore(0);
     private IndexNames names;
-    private String instance;
     private Thread runThread;
     private boolean repaired;
     private volatile boolean stopping;
 
     void start(@Observes StartupEvent event) {
         names = new IndexNames(config.indexPrefix());
-        instance = instanceName();
         runThread = Thread.ofPlatform().name("reindex-run").start(this::serve);
     }
 
     /**
-     * Stops a running run at its next page: it deletes its index, leaves the alias alone and records a FAILED outcome
-     * (published at the next start if Kafka is already gone). Observed before the beans are destroyed, so the run
-     * still has its database and engine clients while it cleans up.
+     * Stops the run this instance leads at its next check: before its swap, its index and slices stay for the instance
+     * that takes the alias next, which resumes it; after, that instance finishes it. Observed before the beans are
+     * destroyed, so the run still has its database and engine clients as it stops.
      */
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         stopping = true;
@@ -136,14 +138,19 @@ public class RunLoop {
             return;
         }
         try (AliasLock lock = taken.get()) {
-            // Whenever the lock is taken: a run recorded as unfinished is one whose instance died or lost its lock.
+            // Whenever the lock is taken: a run recorded as unfinished is one whose instance died, stopped or lost its
+            // lock.
             if (repairDue) {
-                repair.repair(alias, names, controlOf(lock, null));
+                Optional<InterruptedRun> resumable = repair.repair(alias, names, controlOf(lock, null));
                 repaired = true;
+                if (resumable.isPresent() && !runAndRecord(ledger.resume(resumable.get(), alias, instance.get()),
+                        lock, true)) {
+                    return;
+                }
             }
             Optional<ClaimedRun> run;
-            while (!stopping && (run = ledger.claim(alias, names.next(), instance)).isPresent()) {
-                if (!runAndRecord(run.get(), lock)) {
+            while (!stopping && (run = ledger.claim(alias, names.next(), instance.get())).isPresent()) {
+                if (!runAndRecord(run.get(), lock, false)) {
                     return;
                 }
             }
@@ -163,16 +170,25 @@ public class RunLoop {
         }
     }
 
-    /** @return whether the run ended; if not, it is left for the repair to finish before any other run */
-    private boolean runAndRecord(ClaimedRun run, AliasLock lock) {
+    /**
+     * @param resume whether the run was interrupted before, and its index and slices are kept
+     * @return whether the run ended; if not, it is left for the repair to resume or finish before any other run
+     */
+    private boolean runAndRecord(ClaimedRun run, AliasLock lock, boolean resume) {
         String label = run.id() + " " + run.requestIds();
         List<ReindexCompleted> outcomes;
         progress.started(run.id(), run.requestIds(), run.index());
         try {
-            RunResult result = reindexer.run(label, run.index(), controlOf(lock, run));
+            LockedRunControl control = controlOf(lock, run);
+            RunResult result = resume ? reindexer.resume(run.id(), label, run.index(), control)
+                    : reindexer.run(run.id(), label, run.index(), control);
             outcomes = RunOutcomes.completed(run.requestIds(), run.alias(), result, run.startedAt());
         } catch (UnfinishedRunException e) {
-            Log.errorf(e, "Run %s is not finished: %s", label, e.getMessage());
+            if (stopping) {
+                Log.infof("Run %s is not finished: %s", label, e.getMessage());
+            } else {
+                Log.errorf(e, "Run %s is not finished: %s", label, e.getMessage());
+            }
             progress.ended("UNFINISHED");
             repaired = false;
             return false;
@@ -227,19 +243,6 @@ public class RunLoop {
 
     /** @param run null for a repair, which never swaps */
     private LockedRunControl controlOf(AliasLock lock, ClaimedRun run) {
-        return new LockedRunControl(lock, () -> stopping, ledger, run, instance);
-    }
-
-    /** This process among the service's instances: its host (the pod name on Kubernetes), pid and start. */
-    private static String instanceName() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (IOException e) {
-                host = "unknown-host";
-            }
-        }
-        return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        return new LockedRunControl(lock, () -> stopping, ledger, run, instance.get(), workers::wake);
     }
 }

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.coordination.RunLoop;
+import io.companies.reindexer.coordination.SliceWorker;
 import io.companies.reindexer.reindex.RunProgress;
 import io.companies.reindexer.reindex.RunProgress.Snapshot;
 
@@ -18,8 +19,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Live while the run thread is alive and the current run, if any, keeps moving: a run of an hour is fine as long as
- * it indexes documents or changes stage. DOWN only when the run thread died or a run has not moved for
+ * Live while the run thread and the slice workers are alive and the run this instance leads, if any, keeps moving: a
+ * run of an hour is fine as long as its slices index documents or it changes stage. DOWN only when one of those
+ * threads died or a run has not moved for
  * {@code reindex.stall-timeout}: then a restart, which repairs the run, is the cure.
  */
 @Liveness
@@ -28,6 +30,9 @@ public class RunLivenessCheck implements HealthCheck {
 
     @Inject
     RunLoop runLoop;
+
+    @Inject
+    SliceWorker workers;
 
     @Inject
     RunProgress progress;
@@ -40,6 +45,9 @@ public class RunLivenessCheck implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("reindex run");
         if (!runLoop.isServing()) {
             return response.down().withData("reason", "the run thread has ended").build();
+        }
+        if (!workers.isWorking()) {
+            return response.down().withData("reason", "a slice worker thread has ended").build();
         }
         Optional<Snapshot> run = progress.current();
         if (run.isEmpty()) {

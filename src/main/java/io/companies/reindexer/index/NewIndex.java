@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * moved to it, so a failed run never leaves a partial index behind and never touches the alias; when the engine's
  * answer to the swap was lost and cannot be read back, the index is left for the repair to judge.
  */
-public final class NewIndex implements AutoCloseable {
+public final class NewIndex {
 
     /** Key of the {@code _meta} flag that marks an index a run filled completely and verified. */
     static final String META_COMPLETE = "complete";
@@ -41,6 +41,22 @@ public final class NewIndex implements AutoCloseable {
     /** Creates the index, without any alias. */
     public static NewIndex create(SearchEngine engine, IndexDefinition definition, String name) throws IOException {
         engine.createIndex(name, definition.forLoading());
+        return new NewIndex(engine, name);
+    }
+
+    /**
+     * The index of a run that is resumed: it exists already, filled in part.
+     *
+     * @throws IllegalStateException when it is gone
+     */
+    public static NewIndex resumed(SearchEngine engine, String name) {
+        try {
+            if (!engine.exists(name)) {
+                throw new IllegalStateException("Index " + name + " of the run to resume is gone");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Failed to find index " + name + " of the run to resume", e);
+        }
         return new NewIndex(engine, name);
     }
 
@@ -143,9 +159,8 @@ public final class NewIndex implements AutoCloseable {
         }
     }
 
-    /** Deletes the index unless the alias moved to it, or may have. */
-    @Override
-    public void close() {
+    /** Deletes the index of a failed run, unless the alias moved to it, or may have. */
+    public void deleteUnlessSwapped() {
         switch (swap) {
             case DONE -> {
             }

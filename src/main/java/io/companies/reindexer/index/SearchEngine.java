@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,6 +31,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The engine's REST API as this service uses it: the only class that talks to OpenSearch or Elasticsearch. Works on
@@ -138,6 +141,27 @@ public class SearchEngine {
                 found.put(doc.path("_id").asText(), new SeqNo(doc.path("_seq_no").asLong(),
                         doc.path("_primary_term").asLong()));
             }
+        }
+        return found;
+    }
+
+    /**
+     * Where the documents of the companies with an id in ({@code afterId}, {@code lastId}] stand in {@code index}, as
+     * last refreshed: at most {@code size}, in id order. {@code pk} is mapped without an index, so the engine filters
+     * and sorts on its doc values.
+     */
+    public SequencedMap<String, SeqNo> seqNosBetween(String index, int afterId, int lastId, int size)
+            throws IOException {
+        ObjectNode body = json.createObjectNode().put("size", size).put("_source", false).put("seq_no_primary_term",
+                true);
+        body.putObject("query").putObject("range").putObject("pk").put("gt", afterId).put("lte", lastId);
+        body.putArray("sort").addObject().put("pk", "asc");
+        JsonNode answer = repeatable("POST /" + index + "/_search",
+                () -> read(send("POST", "/" + index + "/_search", body)));
+        SequencedMap<String, SeqNo> found = new LinkedHashMap<>();
+        for (JsonNode hit : answer.path("hits").path("hits")) {
+            found.put(hit.path("_id").asText(), new SeqNo(hit.path("_seq_no").asLong(),
+                    hit.path("_primary_term").asLong()));
         }
         return found;
     }

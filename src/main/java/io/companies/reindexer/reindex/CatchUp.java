@@ -17,8 +17,9 @@ import io.companies.reindexer.source.CompanySource.Versions;
 import io.companies.reindexer.source.Fingerprints;
 
 /**
- * One pass that brings an index up to date with what the source tables hold now: it reads the fingerprints of every
- * published company, finds the suspects with a {@link FingerprintDiff}, and reads and writes those again.
+ * One pass that brings one range of ids of an index up to date with what the source tables hold now: it reads the
+ * fingerprints of every published company of the range, finds the suspects with a {@link FingerprintDiff}, and reads and writes
+ * those again.
  * <p>
  * Each suspect is written conditionally: the pass reads where its document stands in the index first, then its rows,
  * and writes only if the document has not changed in between. The owning application writes each save through the
@@ -32,14 +33,14 @@ final class CatchUp {
     private final String index;
     private final BulkIndexer indexer;
     private final int readSize;
-    private final RunControl control;
+    private final Checkpoint control;
     private BulkBatch batch;
     private long written;
     private long deleted;
 
     /** @param readSize most companies read again in one round trip */
     CatchUp(CompanySource source, SearchEngine engine, String index, BulkIndexer indexer, int readSize,
-            RunControl control) {
+            Checkpoint control) {
         this.source = source;
         this.engine = engine;
         this.index = index;
@@ -50,14 +51,16 @@ final class CatchUp {
     }
 
     /**
-     * Runs the pass and waits until the index has every change it sent.
+     * Runs the pass over the companies with an id in ({@code afterId}, {@code lastId}] and waits until the index has
+     * every change it sent.
      *
-     * @param indexed what the index holds, with the fingerprints its documents were built from; brought up to date
+     * @param indexed what the index holds for the range, with the fingerprints its documents were built from; brought up to
+     *        date
      */
-    void pass(Fingerprints indexed) throws IOException, InterruptedException {
+    void pass(int afterId, int lastId, Fingerprints indexed) throws IOException, InterruptedException {
         Fingerprints current = new Fingerprints();
         try {
-            merge(indexed.cursor(), current);
+            merge(afterId, lastId, indexed.cursor(), current);
             indexed.replaceWith(current);
         } catch (IOException | InterruptedException | RuntimeException e) {
             current.close();
@@ -65,10 +68,11 @@ final class CatchUp {
         }
     }
 
-    private void merge(Fingerprints.Cursor known, Fingerprints current) throws IOException, InterruptedException {
+    private void merge(int afterId, int lastId, Fingerprints.Cursor known, Fingerprints current)
+            throws IOException, InterruptedException {
         FingerprintDiff diff = new FingerprintDiff(known);
-        int afterId = CompanySource.BEFORE_FIRST;
-        for (Versions page = source.versionsAfter(afterId); !page.isEmpty(); page = source.versionsAfter(afterId)) {
+        for (Versions page = source.versionsAfter(afterId, lastId); !page.isEmpty(); page = source
+                .versionsAfter(afterId, lastId)) {
             control.checkpoint();
             FingerprintDiff.Page changes = diff.next(page.ids(), page.fingerprints());
             Map<Integer, Long> rewritten = reconcile(changes.suspects());

@@ -8,31 +8,34 @@ import io.companies.reindexer.source.CompanySource;
 import io.companies.reindexer.source.Fingerprints;
 
 /**
- * Reads every published company, page after page, and sends its document into the new index, recording the
- * fingerprint of the rows each document was built from. The reader builds the next bodies while the indexer sends the
+ * Reads the published companies of one range of ids, page after page, and sends their documents into the new index,
+ * recording the fingerprint of the rows each document was built from. The reader builds the next bodies while the indexer sends
+ * the
  * last ones; the run's progress learns where the reader's time went (read, build, wait for bulk).
  */
 final class Load {
 
     private final CompanySource source;
     private final BulkIndexer indexer;
-    private final RunControl control;
+    private final Checkpoint control;
     private final RunProgress progress;
 
-    Load(CompanySource source, BulkIndexer indexer, RunControl control, RunProgress progress) {
+    Load(CompanySource source, BulkIndexer indexer, Checkpoint control, RunProgress progress) {
         this.source = source;
         this.indexer = indexer;
         this.control = control;
         this.progress = progress;
     }
 
-    /** Sends every document and waits until the index has them all; {@code indexed} gets their fingerprints. */
-    void into(Fingerprints indexed) throws IOException, InterruptedException {
-        progress.expect(source.countPublished());
+    /**
+     * Sends the documents of the companies with an id in ({@code afterId}, {@code lastId}] and waits until the index
+     * has them all; {@code indexed} gets their fingerprints.
+     */
+    void into(int afterId, int lastId, Fingerprints indexed) throws IOException, InterruptedException {
         BulkBatch batch = indexer.newBatch();
-        int afterId = CompanySource.BEFORE_FIRST;
         long start = System.nanoTime();
-        for (CompanySource.Page page = source.pageAfter(afterId); !page.isEmpty(); page = source.pageAfter(afterId)) {
+        for (CompanySource.Page page = source.pageAfter(afterId, lastId); !page.isEmpty(); page = source
+                .pageAfter(afterId, lastId)) {
             start = progress.time("read", start);
             control.checkpoint();
             for (CompanySource.Item item : page.items()) {
@@ -47,7 +50,6 @@ final class Load {
             }
             start = progress.time("build", start);
             afterId = page.lastId();
-            progress.indexed(indexer.documents());
         }
         start = progress.time("read", start);
         if (!batch.isEmpty()) {

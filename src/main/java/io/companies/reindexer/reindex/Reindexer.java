@@ -2,6 +2,8 @@ package io.companies.reindexer.reindex;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.annotation.PostConstruct;
@@ -10,33 +12,33 @@ import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.index.AliasSwap;
-import io.companies.reindexer.index.BulkBatch;
-import io.companies.reindexer.index.BulkIndexer;
 import io.companies.reindexer.index.IndexDefinition;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.IndexRetirement;
 import io.companies.reindexer.index.NewIndex;
 import io.companies.reindexer.index.NewIndex.SwapOutcomeUnknownException;
 import io.companies.reindexer.index.SearchEngine;
-import io.companies.reindexer.source.CompanyDocument;
 import io.companies.reindexer.source.CompanySource;
-import io.companies.reindexer.source.Fingerprints;
+import io.companies.reindexer.state.SliceLedger;
+import io.companies.reindexer.state.SliceLedger.Status;
 
 import io.quarkus.logging.Log;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Runs one reindex top to bottom: create a fresh index, stream the published companies into it, catch up with what
- * changed meanwhile, settle it (final settings, count, durable), swap the alias, catch up with the changes made
- * around the swap, and delete the retired indices. A failure before the swap deletes the new index and leaves the
- * alias where it was; a failure after it leaves the run for the repair to finish ({@link UnfinishedRunException}).
+ * Leads one reindex top to bottom: create a fresh index, plan the run as slices of ids, wait while every instance loads
+ * them, catch up with what changed meanwhile (slice by slice, on every instance too), settle the index (final settings,
+ * count, durable), swap the alias, catch up with the changes made around the swap, and delete the retired indices. A
+ * failure before the swap deletes the new index and leaves the alias where it was; a stop (the service shuts down, or
+ * the lock is lost) keeps the index and its slices for the instance that takes the alias next to resume; a failure
+ * after the swap leaves the run for the repair to finish ({@link UnfinishedRunException}).
  */
 @ApplicationScoped
 public class Reindexer {
+
+    // How often the leader looks at the slices of its run.
+    private static final Duration SLICE_POLL = Duration.ofMillis(250);
 
     /**
      * When a catch-up runs and how many passes it may take. After the swap one pass suffices: it reads every row after
@@ -65,17 +67,16 @@ public class Reindexer {
     CompanySource source;
 
     @Inject
+    SliceLedger slices;
+
+    @Inject
     ObjectMapper json;
 
     @Inject
     RunProgress progress;
 
-    @Inject
-    MeterRegistry registry;
-
     private IndexNames names;
     private IndexDefinition definition;
-    private ObjectWriter documentWriter;
     private IndexRetirement retirement;
 
     @PostConstruct
@@ -83,28 +84,55 @@ public class Reindexer {
         names = new IndexNames(config.indexPrefix());
         definition = new IndexDefinition(json, config.index().shards(), config.index().replicas(),
                 config.index().analyzer());
-        documentWriter = json.writerFor(CompanyDocument.class);
         retirement = new IndexRetirement(engine, config.swap().retireGrace(), config.swap().retireTimeout());
     }
 
     /**
-     * @param runId names the run in the logs (the run and the request ids it serves)
-     * @param index the name of the index to create, which must not exist yet
+     * Runs a new run: its index must not exist yet.
+     *
+     * @param label names the run in the logs (the run and the request ids it serves)
      */
-    public RunResult run(String runId, String index, RunControl control) {
+    public RunResult run(long runId, String label, String index, RunControl control) {
         stage("check the alias", null, () -> checkAliasCanMove(index));
-        try (NewIndex newIndex = stage("create", index, () -> create(index));
-                Fingerprints indexed = new Fingerprints()) {
-            stage("load", index, () -> load(runId, index, indexed, control));
-            stage("catch up", index, () -> catchUp(runId, index, indexed, control, CatchUpTime.BEFORE_SWAP));
+        NewIndex newIndex = stage("create", index, () -> create(index));
+        return lead(runId, label, newIndex, control, () -> plan(runId, label, control));
+    }
+
+    /**
+     * Resumes a run that was stopped or interrupted before its swap: its index and slices are kept, its finished slices
+     * are not done again.
+     */
+    public RunResult resume(long runId, String label, String index, RunControl control) {
+        NewIndex newIndex = NewIndex.resumed(engine, index);
+        Log.infof("Run %s: resuming with index %s", label, index);
+        return lead(runId, label, newIndex, control, () -> {
+            progress.expect(source.countPublished());
+            control.slicesOpened();
+        });
+    }
+
+    private RunResult lead(long runId, String label, NewIndex newIndex, RunControl control, VoidStage start) {
+        String index = newIndex.name();
+        try {
+            stage("plan", index, start);
+            Status loaded = stage("load", index, () -> awaitPass(runId, control, true));
+            Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", label, loaded.documents(),
+                    loaded.bytes() / 1_000_000, index);
+            stage("catch up", index, () -> catchUp(runId, label, control, CatchUpTime.BEFORE_SWAP));
+            long expected = slices.status(runId).documents();
             long documents = stage("refresh and verify", index,
-                    () -> newIndex.settle(definition, indexed.size(), config.index().activeShardsTimeout()));
-            AliasSwap swap = swap(newIndex, documents, indexed, control);
-            finishAfterSwap(runId, index, indexed, swap.deleted(), control);
-            Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", runId,
+                    () -> newIndex.settle(definition, expected, config.index().activeShardsTimeout()));
+            AliasSwap swap = swap(newIndex, documents, control);
+            finishAfterSwap(runId, label, index, swap.deleted(), control);
+            Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", label,
                     config.alias(), index, documents, swap.previous(), swap.deleted());
-            Log.infof("Run %s: stage times: %s", runId, progress.times());
+            Log.infof("Run %s: stage times: %s", label, progress.times());
             return new RunResult(index, swap.previous(), swap.deleted(), documents);
+        } catch (UnfinishedRunException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            newIndex.deleteUnlessSwapped();
+            throw e;
         }
     }
 
@@ -113,13 +141,11 @@ public class Reindexer {
      * wrote to the old index until the swap, then delete the retired indices. Also what the repair does for a run
      * that was interrupted there.
      *
-     * @param indexed what the index held just before the swap
      * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
      */
-    public void finishAfterSwap(String runId, String index, Fingerprints indexed, List<String> retired,
-            RunControl control) {
+    public void finishAfterSwap(long runId, String label, String index, List<String> retired, RunControl control) {
         try {
-            stage("catch up after swap", index, () -> catchUp(runId, index, indexed, control, CatchUpTime.AFTER_SWAP));
+            stage("catch up after swap", index, () -> catchUp(runId, label, control, CatchUpTime.AFTER_SWAP));
             control.checkpoint();
             stage("retire", index, () -> retirement.retire(retired));
         } catch (ReindexException | RunStoppedException e) {
@@ -143,42 +169,65 @@ public class Reindexer {
         return newIndex;
     }
 
-    private void load(String runId, String index, Fingerprints indexed, RunControl control)
-            throws IOException, InterruptedException {
-        try (BulkIndexer indexer = newIndexer(index)) {
-            new Load(source, indexer, control, progress).into(indexed);
-            Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", runId, indexer.documents(),
-                    indexer.bytes() / 1_000_000, index);
+    /** Cuts the published companies into slices of ids, open for every instance to load. */
+    private void plan(long runId, String label, RunControl control) {
+        progress.expect(source.countPublished());
+        List<SliceLedger.Bounds> bounds = new ArrayList<>();
+        int afterId = CompanySource.BEFORE_FIRST;
+        for (int end : source.rangeEnds(config.slices().size())) {
+            bounds.add(new SliceLedger.Bounds(afterId, end));
+            afterId = end;
+        }
+        bounds.add(new SliceLedger.Bounds(afterId, CompanySource.LAST));
+        slices.plan(runId, bounds);
+        control.slicesOpened();
+        Log.infof("Run %s: %d slices of at most %d companies, open to every instance", label, bounds.size(),
+                config.slices().size());
+    }
+
+    /** Waits until every slice has done the current pass; throws when one of them failed. */
+    private Status awaitPass(long runId, RunControl control, boolean loading) throws InterruptedException {
+        while (true) {
+            control.checkpoint();
+            Status status = slices.status(runId);
+            if (status.error() != null) {
+                throw new IllegalStateException(status.error());
+            }
+            if (loading) {
+                progress.indexed(status.documents());
+            }
+            if (status.finished()) {
+                return status;
+            }
+            Thread.sleep(SLICE_POLL.toMillis());
         }
     }
 
     /**
-     * Sends the changes the source took since {@code indexed} was read, pass after pass until one finds none or the
-     * catch-up's passes have run: each pass is short, so the next one has little to do. Bounded, because writers may
-     * never pause.
+     * Catches the index up with the changes the source took since its slices were read, pass after pass until one
+     * finds none or the catch-up's passes have run: each pass is short, so the next one has little to do. Bounded,
+     * because writers may never pause.
      */
-    private void catchUp(String runId, String index, Fingerprints indexed, RunControl control, CatchUpTime when)
-            throws IOException, InterruptedException {
+    private void catchUp(long runId, String label, RunControl control, CatchUpTime when)
+            throws InterruptedException {
         for (int pass = 1; pass <= when.passes; pass++) {
             control.checkpoint();
-            try (BulkIndexer indexer = newIndexer(index)) {
-                CatchUp catchUp = new CatchUp(source, engine, index, indexer, config.source().pageSize(), control);
-                catchUp.pass(indexed);
-                Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again, %d deleted, %d left to newer"
-                        + " writes of the owning application", runId, pass, when.label, catchUp.written(),
-                        catchUp.deleted(), indexer.superseded());
-                if (catchUp.written() + catchUp.deleted() == 0) {
-                    return;
-                }
+            slices.openPass(runId, slices.status(runId).pass() + 1);
+            control.slicesOpened();
+            Status done = awaitPass(runId, control, false);
+            Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again or deleted", label, pass, when.label,
+                    done.changes());
+            if (done.changes() == 0) {
+                return;
             }
         }
     }
 
-    private AliasSwap swap(NewIndex index, long documents, Fingerprints indexed, RunControl control) {
+    private AliasSwap swap(NewIndex index, long documents, RunControl control) {
         try {
             return stage("swap", index.name(), () -> index.promote(config.alias(), names, config.retention(),
                     config.bulk().maxRetries(), config.bulk().initialBackoff(),
-                    plan -> control.beforeSwap(documents, plan, indexed)));
+                    plan -> control.beforeSwap(documents, plan)));
         } catch (ReindexException e) {
             if (e.getCause() instanceof SwapOutcomeUnknownException) {
                 throw new UnfinishedRunException(e.getMessage() + "; the next repair reads the alias back", index.name(),
@@ -211,7 +260,8 @@ public class Reindexer {
         } catch (ReindexException e) {
             throw e;
         } catch (RunStoppedException e) {
-            throw new ReindexException(e.getMessage() + " (at stage '" + stage + "')", index, e);
+            throw new UnfinishedRunException(e.getMessage() + " (at stage '" + stage + "'); index " + index
+                    + " is kept, and the instance that takes the alias next resumes the run", index, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReindexException("Interrupted at stage '" + stage + "'" + of(index), index, e);
@@ -234,14 +284,5 @@ public class Reindexer {
 
     private static String of(String index) {
         return index == null ? "" : " of index " + index;
-    }
-
-    private BulkIndexer newIndexer(String index) {
-        return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().maxRetries(),
-                config.bulk().initialBackoff(), this::newBatch, registry);
-    }
-
-    private BulkBatch newBatch() {
-        return new BulkBatch(documentWriter, config.bulk().maxDocuments(), config.bulk().maxBytes().asLongValue());
     }
 }

@@ -2,6 +2,7 @@ package io.companies.reindexer.reindex;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,8 @@ public class RunProgress {
         }
     }
 
-    private final Map<String, Long> nanos = new LinkedHashMap<>();
+    // Added to by the run thread and by this instance's slice workers.
+    private final Map<String, Long> nanos = Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile Snapshot current;
     private long lastLog;
     private Snapshot recorded;
@@ -122,6 +124,10 @@ public class RunProgress {
     /** The run has now indexed {@code documents} documents in all; logs at a steady interval. */
     void indexed(long documents) {
         Snapshot run = current;
+        if (documents == run.documents()) {
+            // Not a move: a run whose slices stop finishing must stall for the liveness check.
+            return;
+        }
         double seconds = Math.max(Duration.between(run.startedAt(), Instant.now()).toMillis() / 1000.0, 0.001);
         double rate = documents / seconds;
         Duration eta = rate > 0 && run.expected() > documents
@@ -158,8 +164,10 @@ public class RunProgress {
 
     /** Where the run's time went so far, stage by stage. */
     String times() {
-        return nanos.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue() / 1_000_000 + " ms")
-                .collect(Collectors.joining(", "));
+        synchronized (nanos) {
+            return nanos.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue() / 1_000_000 + " ms")
+                    .collect(Collectors.joining(", "));
+        }
     }
 
     public void ended(String status) {

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -65,9 +66,9 @@ public class Company extends PanacheEntityBase {
 
     private static final String PUBLISHED = "(publishedFindASupplier = true or publishedInvestmentSupportDirectory = true)";
 
-    /** The published companies after {@code afterId}, in id order: one keyset page. */
-    public static List<Company> publishedAfter(int afterId, int pageSize) {
-        return find(PUBLISHED + " and id > ?1 order by id", afterId).page(0, pageSize).list();
+    /** The published companies with an id in ({@code afterId}, {@code lastId}], in id order: one keyset page. */
+    public static List<Company> publishedBetween(int afterId, int lastId, int pageSize) {
+        return find(PUBLISHED + " and id > ?1 and id <= ?2 order by id", afterId, lastId).page(0, pageSize).list();
     }
 
     public static long countPublished() {
@@ -79,9 +80,16 @@ public class Company extends PanacheEntityBase {
         return list(PUBLISHED + " and id in ?1 order by id", ids);
     }
 
-    /** Id and last change of the published companies after {@code afterId}, in id order: one keyset page. */
-    public static List<Version> versionsAfter(int afterId, int pageSize) {
-        return find(PUBLISHED + " and id > ?1 order by id", afterId).page(0, pageSize).project(Version.class).list();
+    /** Id and last change of the published companies with an id in ({@code afterId}, {@code lastId}]: one page. */
+    public static List<Version> versionsBetween(int afterId, int lastId, int pageSize) {
+        return find(PUBLISHED + " and id > ?1 and id <= ?2 order by id", afterId, lastId).page(0, pageSize)
+                .project(Version.class).list();
+    }
+
+    /** The id of the {@code place}-th published company after {@code afterId}, if there are that many. */
+    public static Optional<Integer> publishedIdAt(int afterId, int place) {
+        return find(PUBLISHED + " and id > ?1 order by id", afterId).page(place - 1, 1).project(Version.class)
+                .firstResultOptional().map(Version::id);
     }
 
     @RegisterForReflection

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -28,6 +29,9 @@ public class CompanySource {
 
     /** Where reading starts: below every id. */
     public static final int BEFORE_FIRST = Integer.MIN_VALUE;
+
+    /** Where reading ends: the last id there can be. */
+    public static final int LAST = Integer.MAX_VALUE;
 
     // Versions are two small columns: large pages keep a pass over a million companies to a few hundred round trips.
     private static final int VERSION_PAGE_SIZE = 10_000;
@@ -55,10 +59,13 @@ public class CompanySource {
         }
     }
 
-    /** The next page of published companies with an id above {@code afterId}; empty after the last one. */
-    public Page pageAfter(int afterId) {
+    /**
+     * The next page of published companies with an id above {@code afterId}, up to {@code lastId}; empty after the
+     * last one.
+     */
+    public Page pageAfter(int afterId, int lastId) {
         return readOnly(() -> {
-            List<Company> companies = Company.publishedAfter(afterId, config.source().pageSize());
+            List<Company> companies = Company.publishedBetween(afterId, lastId, config.source().pageSize());
             return new Page(items(companies), companies.isEmpty() ? afterId : companies.getLast().id);
         });
     }
@@ -68,15 +75,36 @@ public class CompanySource {
         return readOnly(Company::countPublished);
     }
 
+    /**
+     * Where to cut the published companies into ranges of {@code companies} each: the last id of every full range, in
+     * order. One short read per range, each skipping over the index of ids.
+     */
+    public List<Integer> rangeEnds(int companies) {
+        List<Integer> ends = new ArrayList<>();
+        int afterId = BEFORE_FIRST;
+        for (Optional<Integer> end = nextEnd(afterId, companies); end.isPresent(); end = nextEnd(afterId, companies)) {
+            afterId = end.get();
+            ends.add(afterId);
+        }
+        return ends;
+    }
+
+    private Optional<Integer> nextEnd(int afterId, int companies) {
+        return readOnly(() -> Company.publishedIdAt(afterId, companies));
+    }
+
     /** Those of these companies that are published now, read again, in id order. */
     public List<Item> published(Collection<Integer> ids) {
         return readOnly(() -> items(Company.publishedIn(ids)));
     }
 
-    /** The fingerprints of the published companies after {@code afterId}, without reading their documents. */
-    public Versions versionsAfter(int afterId) {
+    /**
+     * The fingerprints of the next page of published companies with an id above {@code afterId}, up to
+     * {@code lastId}, without reading their documents.
+     */
+    public Versions versionsAfter(int afterId, int lastId) {
         return readOnly(() -> {
-            List<Company.Version> companies = Company.versionsAfter(afterId, VERSION_PAGE_SIZE);
+            List<Company.Version> companies = Company.versionsBetween(afterId, lastId, VERSION_PAGE_SIZE);
             if (companies.isEmpty()) {
                 return new Versions(new int[0], new long[0], afterId);
             }

@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
-import java.util.Arrays;
-import java.util.function.Consumer;
 
 /**
  * The companies an index holds, in id order, each with a fingerprint of the source rows its document was built from:
@@ -23,8 +21,8 @@ import java.util.function.Consumer;
  * on every save.
  * <p>
  * They live in a temporary file (12 bytes per company), not on the heap, so memory stays flat however many companies
- * there are; {@code DELETE_ON_CLOSE} unlinks it at once on Linux, so a crash leaves nothing. {@link #chunks Chunks}
- * of the same bytes carry them where they must outlive the process.
+ * there are; {@code DELETE_ON_CLOSE} unlinks it at once on Linux, so a crash leaves nothing. The same bytes
+ * ({@link #toBytes}) carry them where they must outlive the process.
  */
 public final class Fingerprints implements AutoCloseable {
 
@@ -80,24 +78,18 @@ public final class Fingerprints implements AutoCloseable {
         return new Cursor(new DataInputStream(new BufferedInputStream(Channels.newInputStream(file), BUFFER_BYTES)));
     }
 
-    /** Hands the companies, in id order, to {@code chunk} as byte arrays of at most {@code companies} companies. */
-    public void chunks(int companies, Consumer<byte[]> chunk) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate(companies * BYTES_PER_COMPANY);
+    /** The companies, in id order, as one array of 12 bytes each: what a slice of a run keeps durably. */
+    public byte[] toBytes() throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(size * BYTES_PER_COMPANY);
         for (Cursor cursor = cursor(); !cursor.exhausted(); cursor.advance()) {
             bytes.putInt(cursor.id()).putLong(cursor.print());
-            if (!bytes.hasRemaining()) {
-                chunk.accept(bytes.array().clone());
-                bytes.clear();
-            }
         }
-        if (bytes.position() > 0) {
-            chunk.accept(Arrays.copyOf(bytes.array(), bytes.position()));
-        }
+        return bytes.array();
     }
 
-    /** Appends the companies of a chunk made by {@link #chunks}. */
-    public void addChunk(byte[] chunk) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(chunk);
+    /** Appends the companies of an array made by {@link #toBytes}. */
+    public void addAll(byte[] companies) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(companies);
         while (bytes.hasRemaining()) {
             add(bytes.getInt(), bytes.getLong());
         }

@@ -13,7 +13,7 @@ import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 
 /**
  * Keeps the history of the managed alias bounded: deletes the runs that ended more than
- * {@code reindex.history.retention} ago with their requests and fingerprints (the latest
+ * {@code reindex.history.retention} ago with their requests and slices (the latest
  * {@code reindex.history.keep-latest} runs stay, and so does every run still running or swapping), and the requests
  * answered without a run that old. Requests still waiting are never touched. It prunes at start and every
  * {@code reindex.history.prune-interval}, on the scheduler's thread.
@@ -36,7 +36,7 @@ public class HistoryRetention {
             from reindexer.reindex_request q join reindexer.reindex_run r on r.id = q.run_id where %s limit %d)"""
             .formatted(PRUNABLE_RUN, BATCH));
 
-    // A run goes once it has no request left; its fingerprints go with it (on delete cascade).
+    // A run goes once it has no request left; its slices go with it (on delete cascade).
     private static final Sql DELETE_RUNS = Sql.of("""
             delete from reindexer.reindex_run where id in (select r.id from reindexer.reindex_run r where %s
             and not exists (select 1 from reindexer.reindex_request q where q.run_id = r.id) order by r.id limit %d)"""

@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,10 +50,8 @@ public class RunLedger {
             update reindexer.reindex_run set state = 'SWAPPING', documents = :documents,
             previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb
             where id = :runId and state = 'RUNNING' and instance = :instance""");
-    private static final Sql RECORD_FINGERPRINTS = Sql.of(
-            "insert into reindexer.run_fingerprints (run_id, chunk, companies) values (:runId, :chunk, :companies)");
-    private static final Sql READ_FINGERPRINTS = Sql.of(
-            "select companies from reindexer.run_fingerprints where run_id = :runId order by chunk");
+    private static final Sql TAKE_OVER = Sql.of(
+            "update reindexer.reindex_run set instance = :instance where id = :runId and state = 'RUNNING'");
     private static final Sql ANY_UNFINISHED = Sql.of("""
             select alias from reindexer.reindex_run where alias = :alias and state in ('RUNNING', 'SWAPPING')
             limit 1""");
@@ -63,10 +60,11 @@ public class RunLedger {
             update reindexer.reindex_run set state = :state, documents = :documents,
             previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb, completed_at = :completedAt,
             error = :error where id = :runId and state in ('RUNNING', 'SWAPPING')""");
-    private static final Sql DROP_FINGERPRINTS = Sql.of("delete from reindexer.run_fingerprints where run_id = :runId");
+    private static final Sql DROP_SLICES = Sql.of("delete from reindexer.run_slice where run_id = :runId");
     private static final Sql UNFINISHED_RUNS = Sql.of("""
             select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
-            r.instance, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id) request_ids
+            r.instance, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id) request_ids,
+            (select count(*) from reindexer.run_slice s where s.run_id = r.id) slices
             from reindexer.reindex_run r where r.alias = :alias and r.state in ('RUNNING', 'SWAPPING') order by r.id""");
     private static final Sql RECORD_PROGRESS = Sql.of("""
             update reindexer.reindex_run set stage = :stage, progress_documents = :documents,
@@ -97,23 +95,17 @@ public class RunLedger {
         REPUBLISHED
     }
 
-    /** Byte chunks written one by one, so that none of them needs to be in memory with the others. */
-    public interface Chunks {
-        void each(Consumer<byte[]> chunk) throws IOException;
-    }
-
-    /** Takes byte chunks one by one. */
-    public interface ChunkReader {
-        void read(byte[] chunk) throws IOException;
-    }
-
     /** A run that took every waiting request of its alias. */
     public record ClaimedRun(long id, String alias, String index, Instant startedAt, List<String> requestIds) {
     }
 
-    /** A run found {@code RUNNING} or {@code SWAPPING} while nobody runs: a crash interrupted it. */
+    /**
+     * A run found {@code RUNNING} or {@code SWAPPING} while nobody runs: a crash or a stop interrupted it.
+     *
+     * @param slices how many slices it had planned: none when it was interrupted before its plan
+     */
     public record InterruptedRun(long id, String index, boolean swapping, Long documents, List<String> previousIndices,
-            List<String> deletedIndices, Instant startedAt, String instance, List<String> requestIds) {
+            List<String> deletedIndices, Instant startedAt, String instance, List<String> requestIds, int slices) {
     }
 
     /** Records a request durably, once per request id. */
@@ -175,39 +167,32 @@ public class RunLedger {
     }
 
     /**
-     * Records the plan of the alias swap just before it is sent, with what the index holds: after a crash, the repair
-     * reads the alias back to learn whether the swap happened, and catches up from these fingerprints.
+     * Records the plan of the alias swap just before it is sent: after a crash, the repair reads the alias back to
+     * learn whether the swap happened, and catches up from the run's slices.
      *
-     * @param fingerprints what the index holds, in chunks
      * @throws IllegalStateException when the run is no longer running under {@code instance}: another instance has
      *         taken it over
      */
     public void swapping(long runId, String instance, long documents, List<String> previousIndices,
-            List<String> deletedIndices, Chunks fingerprints) {
+            List<String> deletedIndices) {
         database.inTransaction("record the swap of run " + runId, session -> {
             if (session.update(MARK_SWAPPING, "documents", documents, "previous", toJson(previousIndices), "deleted",
                     toJson(deletedIndices), "runId", runId, "instance", instance) != 1) {
                 throw new IllegalStateException("Run " + runId + " is no longer running under " + instance
                         + ": another instance has taken it over");
             }
-            int[] chunk = { 0 };
-            fingerprints.each(bytes -> {
-                try {
-                    session.update(RECORD_FINGERPRINTS, "runId", runId, "chunk", chunk[0]++, "companies", bytes);
-                } catch (SQLException e) {
-                    throw new RunLedgerException("Failed to record the fingerprints of run " + runId, e);
-                }
-            });
             return null;
         });
     }
 
-    /** Hands the fingerprints recorded with the swap of run {@code runId} to {@code chunk}, in id order. */
-    public void fingerprints(long runId, ChunkReader chunk) {
-        database.inTransaction("read the fingerprints of run " + runId, session -> {
-            session.each(READ_FINGERPRINTS, row -> chunk.read(row.bytes("companies")), "runId", runId);
-            return null;
-        });
+    /**
+     * Makes an interrupted run this instance's, to resume it. Call it only while holding the alias's
+     * {@link AliasLock}.
+     */
+    public ClaimedRun resume(InterruptedRun run, String alias, String instance) {
+        database.inTransaction("take run " + run.id() + " over",
+                session -> session.update(TAKE_OVER, "runId", run.id(), "instance", instance));
+        return new ClaimedRun(run.id(), alias, run.index(), run.startedAt(), run.requestIds());
     }
 
     /** Whether a run of {@code alias} is recorded as running or swapping: live elsewhere, or interrupted. */
@@ -230,7 +215,7 @@ public class RunLedger {
                     first.completedAt(), "error", first.error(), "runId", runId) != 1) {
                 return false;
             }
-            session.update(DROP_FINGERPRINTS, "runId", runId);
+            session.update(DROP_SLICES, "runId", runId);
             for (ReindexCompleted outcome : outcomes) {
                 decide(session, outcome);
             }
@@ -251,7 +236,8 @@ public class RunLedger {
                 row -> new InterruptedRun(row.longValue("id"), row.string("index_name"),
                         row.string("state").equals("SWAPPING"), row.longOrNull("documents"),
                         fromJson(row.string("previous_indices")), fromJson(row.string("deleted_indices")),
-                        row.instant("started_at"), row.string("instance"), row.strings("request_ids")),
+                        row.instant("started_at"), row.string("instance"), row.strings("request_ids"),
+                        (int) row.longValue("slices")),
                 "alias", alias));
     }
 

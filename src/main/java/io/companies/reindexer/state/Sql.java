@@ -41,7 +41,7 @@ final class Sql {
 
     /**
      * Prepares the statement with its parameters, given as name, value, name, value...: an {@link Instant} is sent as
-     * a {@code timestamptz}, a {@code String[]} as a {@code varchar[]}.
+     * a {@code timestamptz}, a {@code String[]} as a {@code varchar[]}, an {@code Integer[]} as an {@code integer[]}.
      */
     PreparedStatement prepare(Connection connection, Object... namesAndValues) throws SQLException {
         Map<String, Object> values = new HashMap<>();
@@ -59,6 +59,7 @@ final class Sql {
                 statement.setObject(i + 1, switch (value) {
                     case Instant instant -> OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
                     case String[] strings -> connection.createArrayOf("varchar", strings);
+                    case Integer[] ints -> connection.createArrayOf("integer", ints);
                     case null, default -> value;
                 });
             }

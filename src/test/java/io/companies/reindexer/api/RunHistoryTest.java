@@ -79,7 +79,7 @@ class RunHistoryTest {
         requests(oldCompleted, alias, "old-completed-", 1200, days(201), false);
         long oldFailed = finishedRun(alias, "FAILED", days(100));
         requests(oldFailed, alias, "old-failed-", 1, days(101), false);
-        fingerprints(oldFailed);
+        slice(oldFailed);
         long running = unfinishedRun("RUNNING", days(200));
         requests(running, alias, "running-", 1, days(200), false);
         long swapping = unfinishedRun("SWAPPING", days(150));
@@ -102,7 +102,7 @@ class RunHistoryTest {
         assertThat(runIds(alias)).containsExactly(running, swapping, recent, latest1, latest2, latest3);
         assertThat(requestIds(alias)).containsExactlyInAnyOrder("running-1", "recent-1", "latest-1",
                 "recent-answered-1", "old-waiting-1");
-        assertThat(count("select count(*) from reindexer.run_fingerprints where run_id = " + oldFailed)).isZero();
+        assertThat(count("select count(*) from reindexer.run_slice where run_id = " + oldFailed)).isZero();
         assertThat(runIds(otherAlias)).containsExactly(foreign);
         assertThat(requestIds(otherAlias)).containsExactlyInAnyOrder("foreign-1", "foreign-answered-1");
         assertThat(retention.prune(alias, now.minus(days(90)), 3)).isEqualTo(new Pruned(0, 0));
@@ -214,10 +214,11 @@ class RunHistoryTest {
         }
     }
 
-    private void fingerprints(long runId) throws SQLException {
+    private void slice(long runId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(
-                        "insert into reindexer.run_fingerprints (run_id, chunk, companies) values (?, 0, ?)")) {
+                        "insert into reindexer.run_slice (run_id, slice, after_id, last_id, fingerprints)"
+                                + " values (?, 0, 0, 10, ?)")) {
             insert.setLong(1, runId);
             insert.setBytes(2, new byte[12]);
             insert.executeUpdate();

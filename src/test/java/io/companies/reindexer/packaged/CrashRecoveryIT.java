@@ -49,7 +49,7 @@ class CrashRecoveryIT {
     }
 
     @Test
-    void killedDuringTheLoadTheRunFailsAtRestartAndItsIndexIsDeleted() throws Exception {
+    void killedDuringTheLoadTheRunIsResumedAtRestartIntoItsIndex() throws Exception {
         try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
             String good;
             String partial;
@@ -66,13 +66,14 @@ class CrashRecoveryIT {
             assertThat(search.indices("companies-*")).as("the kill left the partial index").contains(partial);
 
             try (ServiceProcess service = ServiceProcess.start("crash-during-load-2", services.serviceProperties())) {
-                JsonNode failed = services.outcome(outcomes, interrupted);
-                assertThat(failed.get("status").asText()).isEqualTo("FAILED");
-                assertThat(failed.get("index").asText()).isEqualTo(partial);
-                assertThat(failed.get("error").asText()).startsWith("Interrupted before the alias swap: instance ")
-                        .contains("index " + partial + " was deleted", "alias companies points to [" + good + "]");
-                assertThat(search.indices("companies-*")).containsExactly(good);
-                assertThat(search.aliasTargets(ALIAS)).containsExactly(good);
+                JsonNode resumed = services.outcome(outcomes, interrupted);
+                assertThat(resumed.get("status").asText()).as(resumed.toString()).isEqualTo("COMPLETED");
+                assertThat(resumed.get("index").asText()).isEqualTo(partial);
+                assertThat(resumed.get("documents").asLong()).isEqualTo(published);
+                assertThat(resumed.get("deletedIndices")).extracting(JsonNode::asText).containsExactly(good);
+                assertThat(search.indices("companies-*")).containsExactly(partial);
+                assertThat(search.aliasTargets(ALIAS)).containsExactly(partial);
+                assertThat(service.log()).contains("resuming with index " + partial);
 
                 JsonNode next = services.outcome(outcomes, services.request(requests, newRequestId()));
                 assertThat(next.get("status").asText()).isEqualTo("COMPLETED");
@@ -86,26 +87,30 @@ class CrashRecoveryIT {
     }
 
     @Test
-    void stoppedGracefullyDuringTheLoadTheRunFailsAndLeavesNothingBehind() throws Exception {
+    void stoppedGracefullyDuringTheLoadTheRunIsResumedAtTheNextStart() throws Exception {
         try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
             String good;
+            String partial;
             String stopped = newRequestId();
             try (ServiceProcess service = ServiceProcess.start("graceful-stop-1", services.serviceProperties())) {
                 good = services.outcome(outcomes, services.request(requests, newRequestId())).get("index").asText();
                 services.request(requests, stopped);
-                await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
+                partial = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
                         .until(() -> search.filling(good, 2_000), index -> index != null);
                 service.stop();
+                assertThat(service.log()).contains("handed back", "is not finished: Stopped: the service is shutting"
+                        + " down");
             }
-            assertThat(search.indices("companies-*")).as("the stopped run deleted its index").containsExactly(good);
+            assertThat(search.indices("companies-*")).as("the stopped run kept its index").contains(good, partial);
             assertThat(search.aliasTargets(ALIAS)).containsExactly(good);
+            assertThat(services.allOutcomes(outcomes, stopped, Duration.ofSeconds(1))).as("no outcome yet").isEmpty();
 
             try (ServiceProcess service = ServiceProcess.start("graceful-stop-2", services.serviceProperties())) {
-                JsonNode failed = services.outcome(outcomes, stopped);
-                assertThat(failed.get("status").asText()).isEqualTo("FAILED");
-                assertThat(failed.get("error").asText()).startsWith("Stopped: the service is shutting down");
-                JsonNode next = services.outcome(outcomes, services.request(requests, newRequestId()));
-                assertThat(next.get("status").asText()).isEqualTo("COMPLETED");
+                JsonNode resumed = services.outcome(outcomes, stopped);
+                assertThat(resumed.get("status").asText()).as(resumed.toString()).isEqualTo("COMPLETED");
+                assertThat(resumed.get("index").asText()).isEqualTo(partial);
+                assertThat(resumed.get("documents").asLong()).isEqualTo(published);
+                assertThat(search.aliasTargets(ALIAS)).containsExactly(partial);
             }
         }
     }

@@ -77,7 +77,7 @@ public final class PackagedServices implements AutoCloseable {
     public void forgetServiceState() throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("DO $$ BEGIN IF to_regclass('reindexer.reindex_run') IS NOT NULL THEN"
-                    // CASCADE: the tables that reference the runs (requests, the fingerprints of V2) go too.
+                    // CASCADE: the tables that reference the runs (requests, the slices) go too.
                     + " TRUNCATE reindexer.outcome_outbox, reindexer.reindex_request, reindexer.reindex_run CASCADE;"
                     + " END IF; END $$");
         }
@@ -108,6 +108,9 @@ public final class PackagedServices implements AutoCloseable {
         properties.put("reindex.source.page-size", "100");
         properties.put("reindex.bulk.max-documents", "200");
         properties.put("reindex.poll-interval", "1s");
+        // Several slices a run, and a claim that lapses soon after its instance died.
+        properties.put("reindex.slices.size", "2000");
+        properties.put("reindex.slices.lease", "10s");
         properties.put("reindex.swap.retire-grace", "1s");
         // A killed consumer keeps its partition until its session expires (45 s by default): the restarted service
         // would wait that long for the requests.

@@ -73,6 +73,11 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException("Service " + name + " not ready within " + START_TIMEOUT + ":\n" + log());
     }
 
+    /** The process id, which the service's instance name holds. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The HTTP port the service listens on (health, metrics, {@code /reindex}). */
     public int port() {
         return port;

@@ -1,0 +1,229 @@
+package io.companies.reindexer.coordination;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import io.companies.reindexer.config.ReindexConfig;
+import io.companies.reindexer.reindex.Checkpoint;
+import io.companies.reindexer.reindex.RunStoppedException;
+import io.companies.reindexer.reindex.SlicePass;
+import io.companies.reindexer.state.RunLedgerException;
+import io.companies.reindexer.state.SliceLedger;
+import io.companies.reindexer.state.SliceLedger.Claim;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * This instance's share of the runs: {@code reindex.slices.workers} threads that claim the open slices of any live run
+ * of any instance, one at a time, and do their pass. A thread of its own renews the claims as the passes go; a
+ * graceful shutdown hands the slices back for another instance to take at once. Each worker looks for slices when the run on
+ * this instance opens a
+ * pass and every {@code reindex.poll-interval} otherwise.
+ */
+@ApplicationScoped
+public class SliceWorker {
+
+    // A slice that failed this often for reasons that looked passing (an outage, a kill) fails its run.
+    private static final int MAX_ATTEMPTS = 5;
+
+    @Inject
+    ReindexConfig config;
+
+    @Inject
+    SliceLedger slices;
+
+    @Inject
+    SlicePass pass;
+
+    @Inject
+    InstanceName instance;
+
+    private final Semaphore wakeUp = new Semaphore(0);
+    private final List<Thread> workers = new ArrayList<>();
+    private final Set<HeldClaim> held = ConcurrentHashMap.newKeySet();
+    private Thread renewer;
+    private volatile boolean stopping;
+
+    void start(@Observes StartupEvent event) {
+        for (int i = 1; i <= config.slices().workers(); i++) {
+            workers.add(Thread.ofPlatform().name("reindex-slices-" + i).start(this::work));
+        }
+        renewer = Thread.ofPlatform().name("reindex-slice-leases").daemon().start(this::renewLeases);
+    }
+
+    /** Hands the slices being worked on back, observed before the beans are destroyed. */
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        wakeUp.release(workers.size());
+        for (Thread worker : workers) {
+            if (!worker.join(config.shutdownWait())) {
+                Log.warnf("Slice worker %s did not stop within %s; its claim lapses after %s", worker.getName(),
+                        config.shutdownWait(), config.slices().lease());
+            }
+        }
+        renewer.interrupt();
+    }
+
+    /** A run opened a pass: look for slices now rather than at the next poll. */
+    void wake() {
+        wakeUp.release(workers.size());
+    }
+
+    /** Whether every worker thread and the lease renewer are alive: they only end when the service stops. */
+    public boolean isWorking() {
+        return stopping || (renewer.isAlive() && workers.stream().allMatch(Thread::isAlive));
+    }
+
+    /**
+     * Renews the claims this instance holds every third of their lease, on a thread of its own, so that a page or a
+     * bulk request that takes long never lets a claim lapse: only a dead or frozen process loses its slices.
+     */
+    private void renewLeases() {
+        Duration every = config.slices().lease().dividedBy(3);
+        while (!stopping) {
+            held.forEach(HeldClaim::renew);
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void work() {
+        while (!stopping) {
+            try {
+                Optional<Claim> claim = config.enabled() ? slices.claim(instance.get(), config.slices().lease())
+                        : Optional.empty();
+                if (claim.isPresent()) {
+                    workOn(claim.get());
+                    continue;
+                }
+            } catch (RunLedgerException e) {
+                Log.warnf("The database is unavailable: slices are looked for again in %s: %s", config.pollInterval(),
+                        e.getMessage());
+            } catch (RuntimeException e) {
+                Log.errorf(e, "Looking for slices failed; trying again in %s", config.pollInterval());
+            }
+            try {
+                wakeUp.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void workOn(Claim claim) {
+        String slice = "Run " + claim.runId() + ", slice " + claim.slice() + " (ids " + claim.bounds().afterId()
+                + " to " + claim.bounds().lastId() + "), pass " + claim.pass();
+        if (claim.attempt() > MAX_ATTEMPTS) {
+            fail(claim, slice + " was taken " + MAX_ATTEMPTS + " times and never finished; the last attempts' logs"
+                    + " say why");
+            return;
+        }
+        HeldClaim lease = new HeldClaim(claim);
+        held.add(lease);
+        try {
+            SlicePass.Done done = pass.run(claim, lease);
+            if (slices.complete(claim, instance.get(), done.documents(), done.changes(), done.bytes(),
+                    done.fingerprints())) {
+                Log.infof("%s: done, %d documents, %d changes", slice, done.documents(), done.changes());
+            } else {
+                Log.warnf("%s: done, but its claim had lapsed and another instance took the slice: that one's pass counts",
+                        slice);
+            }
+        } catch (RunStoppedException e) {
+            if (stopping) {
+                slices.handBack(claim, instance.get());
+                Log.infof("%s: handed back, the service is shutting down", slice);
+            } else {
+                Log.warnf("%s: left: %s", slice, e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Log.warnf("%s: interrupted; its claim lapses after %s", slice, config.slices().lease());
+        } catch (IOException | RuntimeException e) {
+            if (isDatabaseOutage(e)) {
+                Log.warnf("%s: the database failed (%s); the slice is taken again once its claim lapses", slice,
+                        e.getMessage());
+            } else {
+                Log.errorf(e, "%s failed", slice);
+                fail(claim, slice + " failed on instance " + instance.get() + ": " + e.getMessage());
+            }
+        } finally {
+            held.remove(lease);
+        }
+    }
+
+    /** A failure of the database that is not the data's fault (SQLState class 22): it passes, so the slice is retried. */
+    private static boolean isDatabaseOutage(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RunLedgerException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql) {
+                return sql.getSQLState() == null || !sql.getSQLState().startsWith("22");
+            }
+        }
+        return false;
+    }
+
+    private void fail(Claim claim, String error) {
+        try {
+            slices.fail(claim, instance.get(), error);
+        } catch (RunLedgerException e) {
+            Log.warnf("The failure of run %d, slice %d could not be recorded (the slice is tried again once its claim"
+                    + " lapses): %s", claim.runId(), claim.slice(), e.getMessage());
+        }
+    }
+
+    /** A claim this instance holds: renewed by the lease thread, checked by the pass at its checkpoints. */
+    private final class HeldClaim implements Checkpoint {
+        private final Claim claim;
+        private volatile long renewedAt = System.nanoTime();
+        private volatile String lost;
+
+        HeldClaim(Claim claim) {
+            this.claim = claim;
+        }
+
+        void renew() {
+            try {
+                if (slices.renew(claim, instance.get(), config.slices().lease())) {
+                    renewedAt = System.nanoTime();
+                } else {
+                    lost = "The claim lapsed and another instance took the slice, or the run ended";
+                }
+            } catch (RunLedgerException e) {
+                if (System.nanoTime() - renewedAt > config.slices().lease().toNanos()) {
+                    lost = "The claim could not be renewed within its lease: " + e.getMessage();
+                }
+            }
+        }
+
+        @Override
+        public void checkpoint() {
+            if (stopping) {
+                throw new RunStoppedException("Stopped: the service is shutting down");
+            }
+            if (lost != null) {
+                throw new RunStoppedException(lost);
+            }
+        }
+    }
+}

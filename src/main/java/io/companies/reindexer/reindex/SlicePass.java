@@ -1,0 +1,133 @@
+package io.companies.reindexer.reindex;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.SequencedMap;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.companies.reindexer.config.ReindexConfig;
+import io.companies.reindexer.index.BulkBatch;
+import io.companies.reindexer.index.BulkIndexer;
+import io.companies.reindexer.index.SearchEngine;
+import io.companies.reindexer.index.SearchEngine.SeqNo;
+import io.companies.reindexer.source.CompanyDocument;
+import io.companies.reindexer.source.CompanySource;
+import io.companies.reindexer.source.Fingerprints;
+import io.companies.reindexer.state.SliceLedger.Claim;
+
+import io.quarkus.logging.Log;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Does one pass of one slice of a run, on whichever instance claimed it: pass 0 loads the slice's companies into the
+ * run's index, every later pass catches the slice up with what changed since its last pass.
+ */
+@ApplicationScoped
+public class SlicePass {
+
+    // Documents of a slice looked up at once when a load is done again.
+    private static final int CLEAR_PAGE = 1_000;
+
+    @Inject
+    ReindexConfig config;
+
+    @Inject
+    SearchEngine engine;
+
+    @Inject
+    CompanySource source;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    RunProgress progress;
+
+    @Inject
+    MeterRegistry registry;
+
+    private ObjectWriter documentWriter;
+
+    /** What the index holds for a slice after a pass, and what the pass did. */
+    public record Done(long documents, long changes, long bytes, byte[] fingerprints) {
+    }
+
+    @PostConstruct
+    void init() {
+        documentWriter = json.writerFor(CompanyDocument.class);
+    }
+
+    /** @param control is checked between pages: it throws to stop the pass, which leaves the slice to be done again */
+    public Done run(Claim claim, Checkpoint control) throws IOException, InterruptedException {
+        int afterId = claim.bounds().afterId();
+        int lastId = claim.bounds().lastId();
+        try (BulkIndexer indexer = newIndexer(claim.index()); Fingerprints indexed = new Fingerprints()) {
+            long changes;
+            if (claim.pass() == 0) {
+                if (claim.attempt() > 1) {
+                    clear(claim, indexer);
+                }
+                new Load(source, indexer, control, progress).into(afterId, lastId, indexed);
+                changes = 0;
+            } else {
+                indexed.addAll(claim.fingerprints());
+                CatchUp catchUp = new CatchUp(source, engine, claim.index(), indexer, config.source().pageSize(),
+                        control);
+                catchUp.pass(afterId, lastId, indexed);
+                changes = catchUp.written() + catchUp.deleted();
+            }
+            if (indexer.superseded() > 0) {
+                Log.infof("Run %d, slice %d, pass %d: %d writes left to newer writes of the owning application",
+                        claim.runId(), claim.slice(), claim.pass(), indexer.superseded());
+            }
+            return new Done(indexed.size(), changes, indexer.bytes(), indexed.toBytes());
+        }
+    }
+
+    /**
+     * Deletes what an earlier, unfinished load of the slice sent: it may hold companies that are no longer published,
+     * which nothing would ever remove. The instance that sent them is gone (its claim lapsed) or stopped, so a refresh
+     * shows them all.
+     */
+    private void clear(Claim claim, BulkIndexer indexer) throws IOException, InterruptedException {
+        engine.refresh(claim.index());
+        int afterId = claim.bounds().afterId();
+        long cleared = 0;
+        for (SequencedMap<String, SeqNo> page = engine.seqNosBetween(claim.index(), afterId, claim.bounds().lastId(),
+                CLEAR_PAGE); !page.isEmpty(); page = engine.seqNosBetween(claim.index(), afterId,
+                        claim.bounds().lastId(), CLEAR_PAGE)) {
+            BulkBatch batch = indexer.newBatch();
+            for (Map.Entry<String, SeqNo> document : page.entrySet()) {
+                batch.delete(document.getKey(), document.getValue());
+                if (batch.isFull()) {
+                    indexer.submit(batch);
+                    batch = indexer.newBatch();
+                }
+            }
+            if (!batch.isEmpty()) {
+                indexer.submit(batch);
+            }
+            cleared += page.size();
+            afterId = Integer.parseInt(page.lastEntry().getKey());
+        }
+        indexer.flush();
+        Log.infof("Run %d, slice %d: load taken over (attempt %d); deleted the %d documents the earlier attempt sent",
+                claim.runId(), claim.slice(), claim.attempt(), cleared);
+    }
+
+    private BulkIndexer newIndexer(String index) {
+        return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().maxRetries(),
+                config.bulk().initialBackoff(), this::newBatch, registry);
+    }
+
+    private BulkBatch newBatch() {
+        return new BulkBatch(documentWriter, config.bulk().maxDocuments(), config.bulk().maxBytes().asLongValue());
+    }
+}

@@ -1,0 +1,160 @@
+package io.companies.reindexer.state;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The slices of the runs, in the service's schema ({@code run_slice}): the leader of a run plans them and opens each
+ * pass on all of them; every live instance claims them one at a time with {@code for update skip locked}, under a
+ * lease it renews as it works. A claim that lapses (its instance died) or is handed back is taken by the next instance
+ * that looks; a slice is marked done only by the instance that holds its claim, in one transaction with what the
+ * index holds for it, so a slice is never counted twice.
+ */
+@ApplicationScoped
+public class SliceLedger {
+
+    private static final Sql PLAN = Sql.of("""
+            insert into reindexer.run_slice (run_id, slice, after_id, last_id)
+            select :runId, bounds.slice - 1, bounds.after_id, bounds.last_id
+            from unnest(:afterIds::integer[], :lastIds::integer[]) with ordinality bounds (after_id, last_id, slice)""");
+    private static final Sql CLAIM = Sql.of("""
+            update reindexer.run_slice s set claimed_by = :instance, claimed_until = now() + :leaseMs * interval '1 ms',
+            attempts = attempts + 1
+            from reindexer.reindex_run r
+            where r.id = s.run_id and (s.run_id, s.slice) = (
+                select o.run_id, o.slice from reindexer.run_slice o join reindexer.reindex_run u on u.id = o.run_id
+                where not o.done and o.error is null and (o.claimed_until is null or o.claimed_until < now())
+                and u.state in ('RUNNING', 'SWAPPING') order by o.run_id, o.slice limit 1 for update of o skip locked)
+            returning s.run_id, s.slice, s.after_id, s.last_id, s.pass, s.attempts, s.fingerprints, r.index_name""");
+    private static final Sql RENEW = Sql.of("""
+            update reindexer.run_slice set claimed_until = now() + :leaseMs * interval '1 ms'
+            where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
+    private static final Sql COMPLETE = Sql.of("""
+            update reindexer.run_slice set done = true, claimed_by = null, claimed_until = null,
+            documents = :documents, changes = :changes, bytes = bytes + :bytes, fingerprints = :fingerprints
+            where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
+    private static final Sql HAND_BACK = Sql.of("""
+            update reindexer.run_slice set claimed_by = null, claimed_until = null
+            where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
+    private static final Sql FAIL = Sql.of("""
+            update reindexer.run_slice set error = :error, claimed_by = null, claimed_until = null
+            where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
+    private static final Sql OPEN_PASS = Sql.of("""
+            update reindexer.run_slice set pass = :pass, done = false, attempts = 0, changes = 0
+            where run_id = :runId""");
+    private static final Sql STATUS = Sql.of("""
+            select count(*) slices, count(*) filter (where done) done, coalesce(max(pass), -1) pass,
+            coalesce(sum(documents) filter (where done), 0) documents, coalesce(sum(changes), 0) changes,
+            coalesce(sum(bytes), 0) bytes, min(error) error
+            from reindexer.run_slice where run_id = :runId""");
+    private static final Sql ANY_CLAIMABLE = Sql.of("""
+            select 1 from reindexer.run_slice o join reindexer.reindex_run u on u.id = o.run_id
+            where not o.done and o.error is null and (o.claimed_until is null or o.claimed_until < now())
+            and u.state in ('RUNNING', 'SWAPPING') limit 1""");
+
+    @Inject
+    Database database;
+
+    /** The bounds of one slice: the companies with an id in ({@code afterId}, {@code lastId}]. */
+    public record Bounds(int afterId, int lastId) {
+    }
+
+    /**
+     * One pass of one slice, claimed by this instance.
+     *
+     * @param attempt how many times this pass of this slice has been claimed, this time included
+     * @param fingerprints what the index holds for the slice after its last finished pass; null before the load
+     */
+    public record Claim(long runId, int slice, Bounds bounds, int pass, int attempt, byte[] fingerprints,
+            String index) {
+    }
+
+    /**
+     * Where the current pass of a run stands.
+     *
+     * @param documents what the index holds for the slices done, together
+     * @param changes what the current pass changed so far (documents written again or deleted)
+     * @param bytes the NDJSON the slices sent, every pass together
+     * @param error why a slice failed, or null
+     */
+    public record Status(int slices, int done, int pass, long documents, long changes, long bytes, String error) {
+        public boolean finished() {
+            return done == slices;
+        }
+    }
+
+    /** Records the slices of a run, numbered from 0, all open for the load (pass 0). */
+    public void plan(long runId, List<Bounds> slices) {
+        Integer[] afterIds = slices.stream().map(Bounds::afterId).toArray(Integer[]::new);
+        Integer[] lastIds = slices.stream().map(Bounds::lastId).toArray(Integer[]::new);
+        database.inTransaction("plan the slices of run " + runId,
+                session -> session.update(PLAN, "runId", runId, "afterIds", afterIds, "lastIds", lastIds));
+    }
+
+    /** Opens pass {@code pass} on every slice of the run: each is claimable again, with what the last pass left. */
+    public void openPass(long runId, int pass) {
+        database.inTransaction("open pass " + pass + " of run " + runId,
+                session -> session.update(OPEN_PASS, "runId", runId, "pass", pass));
+    }
+
+    public Status status(long runId) {
+        return database.inTransaction("read the slices of run " + runId,
+                session -> session.list(STATUS, row -> new Status((int) row.longValue("slices"),
+                        (int) row.longValue("done"), (int) row.longValue("pass"), row.longValue("documents"),
+                        row.longValue("changes"), row.longValue("bytes"), row.string("error")), "runId", runId)
+                        .getFirst());
+    }
+
+    /** Whether a slice of a live run waits for an instance: cheaper than {@link #claim}, for idle polls. */
+    public boolean anyClaimable() {
+        return database.inTransaction("look for slices to work on",
+                session -> session.first(ANY_CLAIMABLE, row -> true).isPresent());
+    }
+
+    /** Claims the first slice of a live run that nobody holds, for {@code lease}; empty when there is none. */
+    public Optional<Claim> claim(String instance, Duration lease) {
+        return database.inTransaction("claim a slice", session -> session.first(CLAIM,
+                row -> new Claim(row.longValue("run_id"), (int) row.longValue("slice"),
+                        new Bounds((int) row.longValue("after_id"), (int) row.longValue("last_id")),
+                        (int) row.longValue("pass"), (int) row.longValue("attempts"), row.bytes("fingerprints"),
+                        row.string("index_name")),
+                "instance", instance, "leaseMs", lease.toMillis()));
+    }
+
+    /** Extends the claim; false when it is no longer this instance's (it lapsed and was taken, or the run ended). */
+    public boolean renew(Claim claim, String instance, Duration lease) {
+        return database.inTransaction("renew the claim of a slice", session -> session.update(RENEW, "runId",
+                claim.runId(), "slice", claim.slice(), "pass", claim.pass(), "instance", instance, "leaseMs",
+                lease.toMillis()) == 1);
+    }
+
+    /**
+     * Marks the pass of the slice done, with what the index now holds for it; false, and nothing recorded, when the
+     * claim is no longer this instance's.
+     */
+    public boolean complete(Claim claim, String instance, long documents, long changes, long bytes,
+            byte[] fingerprints) {
+        return database.inTransaction("record slice " + claim.slice() + " of run " + claim.runId(),
+                session -> session.update(COMPLETE, "runId", claim.runId(), "slice", claim.slice(), "pass",
+                        claim.pass(), "instance", instance, "documents", documents, "changes", changes, "bytes", bytes,
+                        "fingerprints", fingerprints) == 1);
+    }
+
+    /** Gives the slice back unfinished, for another instance to take at once. */
+    public void handBack(Claim claim, String instance) {
+        database.inTransaction("hand slice " + claim.slice() + " of run " + claim.runId() + " back",
+                session -> session.update(HAND_BACK, "runId", claim.runId(), "slice", claim.slice(), "pass",
+                        claim.pass(), "instance", instance));
+    }
+
+    /** Records why the slice cannot be done: the leader fails the run. */
+    public void fail(Claim claim, String instance, String error) {
+        database.inTransaction("record the failure of slice " + claim.slice() + " of run " + claim.runId(),
+                session -> session.update(FAIL, "runId", claim.runId(), "slice", claim.slice(), "pass", claim.pass(),
+                        "instance", instance, "error", error));
+    }
+}

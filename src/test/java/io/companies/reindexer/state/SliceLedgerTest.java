@@ -1,0 +1,139 @@
+package io.companies.reindexer.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+
+import io.companies.reindexer.state.SliceLedger.Bounds;
+import io.companies.reindexer.state.SliceLedger.Claim;
+import io.companies.reindexer.state.SliceLedger.Status;
+import io.companies.reindexer.testing.FeatureFlagOff;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.agroal.api.AgroalDataSource;
+
+/**
+ * The claims on slices against the real PostgreSQL: two instances never hold the same slice, a lapsed claim is taken
+ * by another instance and its first holder can no longer mark it done, and a pass counts each slice once. With the
+ * feature flag off, so that the service's own slice workers claim nothing.
+ */
+@QuarkusTest
+@TestProfile(FeatureFlagOff.class)
+class SliceLedgerTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Inject
+    SliceLedger slices;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private long runId;
+
+    @BeforeEach
+    void plannedRun() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement("""
+                        insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
+                        values ('slice-ledger-test', 'companies-slices', 'RUNNING', now(), 'leader') returning id""");
+                ResultSet row = insert.executeQuery()) {
+            row.next();
+            runId = row.getLong(1);
+        }
+        try (Connection connection = dataSource.getConnection(); Statement delete = connection.createStatement()) {
+            // Slices an earlier test left unfinished would be claimed first.
+            delete.execute("delete from reindexer.run_slice where run_id <> " + runId);
+        }
+        slices.plan(runId, List.of(new Bounds(Integer.MIN_VALUE, 10), new Bounds(10, 20),
+                new Bounds(20, Integer.MAX_VALUE)));
+    }
+
+    @AfterEach
+    void forgetRun() throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement delete = connection.createStatement()) {
+            delete.execute("delete from reindexer.reindex_run where id = " + runId);
+        }
+    }
+
+    @Test
+    void twoInstancesClaimDifferentSlicesInOrderAndAPassEndsWhenEveryOneIsDone() {
+        Claim a = slices.claim("a", LEASE).orElseThrow();
+        Claim b = slices.claim("b", LEASE).orElseThrow();
+        Claim c = slices.claim("c", LEASE).orElseThrow();
+
+        assertThat(List.of(a.slice(), b.slice(), c.slice())).containsExactly(0, 1, 2);
+        assertThat(b.bounds()).isEqualTo(new Bounds(10, 20));
+        assertThat(a.pass()).isZero();
+        assertThat(a.index()).isEqualTo("companies-slices");
+        assertThat(a.fingerprints()).isNull();
+        assertThat(slices.claim("d", LEASE)).as("every slice is held").isEmpty();
+
+        assertThat(slices.complete(a, "a", 2, 0, 100, new byte[24])).isTrue();
+        assertThat(slices.complete(b, "b", 3, 0, 100, new byte[36])).isTrue();
+        assertThat(slices.status(runId).finished()).isFalse();
+        assertThat(slices.complete(c, "c", 1, 0, 100, new byte[12])).isTrue();
+        assertThat(slices.status(runId)).isEqualTo(new Status(3, 3, 0, 6, 0, 300, null));
+
+        slices.openPass(runId, 1);
+        Claim again = slices.claim("a", LEASE).orElseThrow();
+        assertThat(again.pass()).isEqualTo(1);
+        assertThat(again.attempt()).as("attempts count per pass").isEqualTo(1);
+        assertThat(again.fingerprints()).as("what the load left").hasSize(24);
+        assertThat(slices.status(runId).documents()).as("only the slices done in this pass count").isZero();
+    }
+
+    @Test
+    void aLapsedClaimGoesToAnotherInstanceAndItsFirstHolderCannotMarkItDone() throws SQLException {
+        Claim first = slices.claim("dead", LEASE).orElseThrow();
+        assertThat(slices.renew(first, "dead", LEASE)).isTrue();
+        lapse(first);
+
+        Claim taken = slices.claim("alive", LEASE).orElseThrow();
+        assertThat(taken.slice()).as("the lapsed slice first").isEqualTo(first.slice());
+        assertThat(taken.attempt()).isEqualTo(2);
+        assertThat(slices.renew(first, "dead", LEASE)).isFalse();
+        assertThat(slices.complete(first, "dead", 99, 0, 0, new byte[0])).as("the lapsed holder's result").isFalse();
+        assertThat(slices.complete(taken, "alive", 2, 0, 0, new byte[24])).isTrue();
+        assertThat(slices.complete(taken, "alive", 2, 0, 0, new byte[24])).as("done once").isFalse();
+        assertThat(slices.status(runId).documents()).isEqualTo(2);
+    }
+
+    @Test
+    void aSliceHandedBackIsTakenAtOnceAndAFailedOneIsNotTakenAgain() {
+        Claim stopping = slices.claim("stopping", LEASE).orElseThrow();
+        slices.handBack(stopping, "stopping");
+        Optional<Claim> next = slices.claim("other", LEASE);
+        assertThat(next).map(Claim::slice).contains(stopping.slice());
+
+        slices.fail(next.orElseThrow(), "other", "slice 0 failed: a document the engine refused");
+        assertThat(slices.status(runId).error()).isEqualTo("slice 0 failed: a document the engine refused");
+        assertThat(slices.claim("third", LEASE)).map(Claim::slice).contains(1);
+    }
+
+    private void lapse(Claim claim) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement update = connection.prepareStatement("""
+                        update reindexer.run_slice set claimed_until = now() - interval '1 s'
+                        where run_id = ? and slice = ?""")) {
+            update.setLong(1, claim.runId());
+            update.setInt(2, claim.slice());
+            update.executeUpdate();
+        }
+    }
+}

@@ -10,14 +10,18 @@
 #   dev/stack.sh kafka-tool CLASS [ARGS...]   run a Kafka CLI class with the stack's Kafka jars,
 #       e.g. dev/stack.sh kafka-tool org.apache.kafka.tools.TopicCommand --bootstrap-server localhost:9092 --list
 #
-# Services: postgres, kafka, opensearch, elasticsearch. `up` without names starts postgres, kafka
-# and opensearch (plus elasticsearch when STACK_ELASTICSEARCH=true); `down` and `status` without
-# names act on all four. Must run as root (it installs packages and runs services as other users).
+# Services: postgres, kafka, opensearch, elasticsearch, opensearch-cluster (three OpenSearch
+# nodes of the same distribution, 512 MiB heap each, one cluster). `up` without names starts
+# postgres, kafka and opensearch (plus elasticsearch when STACK_ELASTICSEARCH=true); `down` and
+# `status` without names act on all five. Must run as root (it installs packages and runs
+# services as other users).
 #
 # Environment (defaults in brackets):
 #   STACK_DIR [<repo>/.stack]  PG_PORT [5432]  KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]
 #   OPENSEARCH_PORT [9200]  OPENSEARCH_TRANSPORT_PORT [9300]
 #   ELASTICSEARCH_PORT [9201]  ELASTICSEARCH_TRANSPORT_PORT [9301]  STACK_ELASTICSEARCH [false]
+#   OPENSEARCH_CLUSTER_PORT [9240]  OPENSEARCH_CLUSTER_TRANSPORT_PORT [9340]: node N (1 to 3) of
+#     opensearch-cluster listens on these plus N-1
 #   KAFKA_VERSION [4.4.0, falling back to 4.3.1]  OPENSEARCH_VERSION [3.6.0]
 #   ELASTICSEARCH_VERSION [9.2.4]  STACK_JAVA_HOME [Temurin 25 when installed, else the default java]
 #   STACK_USER [reindexer]: the non-root OS user that runs OpenSearch and Elasticsearch
@@ -42,7 +46,8 @@ PG_USER=companies
 PG_PASSWORD=companies
 KAFKA_TOPICS=(reindex-requested reindex-completed reindex-requested-dlq)
 
-ALL_SERVICES=(postgres kafka opensearch elasticsearch)
+ALL_SERVICES=(postgres kafka opensearch elasticsearch opensearch-cluster)
+CLUSTER_NODES=3
 RUN_DIR="$STACK_DIR/run"     # pid files
 LOG_DIR="$STACK_DIR/logs"    # stdout/stderr of every service
 
@@ -51,13 +56,15 @@ LOG_DIR="$STACK_DIR/logs"    # stdout/stderr of every service
 
 # Print the end of a service's log and fail.
 fail_with_log() {
-  local svc=$1 msg=$2
+  local svc=$1 msg=$2 proc
   printf 'ERROR: %s\n' "$msg" >&2
-  if [[ -f "$LOG_DIR/$svc.log" ]]; then
-    printf -- '---- last lines of %s ----\n' "$LOG_DIR/$svc.log" >&2
-    tail -n 40 "$LOG_DIR/$svc.log" >&2
-    printf -- '----\n' >&2
-  fi
+  for proc in $(service_procs "$svc"); do
+    if [[ -f "$LOG_DIR/$proc.log" ]]; then
+      printf -- '---- last lines of %s ----\n' "$LOG_DIR/$proc.log" >&2
+      tail -n 40 "$LOG_DIR/$proc.log" >&2
+      printf -- '----\n' >&2
+    fi
+  done
   exit 1
 }
 
@@ -182,13 +189,41 @@ ours() {   # ours PID: is PID alive and one of our processes?
     && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STACK_DIR/"
 }
 
-running_pid() {   # print the PID of a running service, or fail
+running_pid() {   # print the PID of a running process (a service, or a node of the cluster), or fail
   local f pid
   f="$(pid_file "$1")"
   [[ -f "$f" ]] || return 1
   pid="$(head -n1 "$f")"
   ours "$pid" || return 1
   echo "$pid"
+}
+
+# A service is one process named after it, except opensearch-cluster: one process per node.
+service_procs() {   # service_procs SERVICE: the names of its processes (pid file, log)
+  case $1 in
+    opensearch-cluster) seq -f 'opensearch-cluster-%g' "$CLUSTER_NODES" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+service_pids() {   # print the PIDs of a service's running processes, or fail if none runs
+  local proc pid pids=()
+  for proc in $(service_procs "$1"); do
+    if pid="$(running_pid "$proc")"; then pids+=("$pid"); fi
+  done
+  ((${#pids[@]} > 0)) && echo "${pids[*]}"
+}
+
+service_alive() {   # is every process of a service running?
+  local proc
+  for proc in $(service_procs "$1"); do
+    running_pid "$proc" >/dev/null || return 1
+  done
+}
+
+# A service's hooks (SERVICE_prepare, _start, _setup, _answers) are named without its dashes.
+hook() {   # hook SERVICE HOOK
+  "${1//-/_}_$2"
 }
 
 # Start a command in its own session (so it outlives this script and the terminal), with its
@@ -208,7 +243,7 @@ wait_until() {   # wait_until SERVICE TIMEOUT_SECONDS CHECK_COMMAND...
   local svc=$1 timeout=$2 start=$SECONDS
   shift 2
   until "$@" >/dev/null 2>&1; do
-    running_pid "$svc" >/dev/null || fail_with_log "$svc" "$svc exited during start-up"
+    service_alive "$svc" || fail_with_log "$svc" "$svc exited during start-up"
     ((SECONDS - start < timeout)) || fail_with_log "$svc" "$svc did not become ready within ${timeout}s"
     sleep 1
   done
@@ -415,8 +450,8 @@ kafka_answers() { tcp_open "$KAFKA_PORT"; }
 # OpenSearch and Elasticsearch: the "integ-test-zip" distributions from Maven Central (no bundled
 # JDK, only the core modules), unpacked under STACK_DIR and run as STACK_USER.
 
-search_health() {   # search_health PORT: cluster reachable and at least yellow?
-  curl -fsS -m 5 "http://127.0.0.1:$1/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null
+search_health() {   # search_health PORT [CONDITIONS]: cluster reachable and at least yellow (or CONDITIONS)?
+  curl -fsS -m 5 "http://127.0.0.1:$1/_cluster/health?${2:-wait_for_status=yellow}&timeout=2s" >/dev/null
 }
 
 # Unpack the distribution once; write its config on every start (ports may change).
@@ -433,26 +468,34 @@ search_prepare() {   # search_prepare SERVICE GROUP ARTIFACT VERSION
     [[ -x "$home/bin/$artifact" ]] || die "$home/bin/$artifact missing after unpacking"
     touch "$home/.complete"
   fi
-  mkdir -p "$STACK_DIR/$svc/data" "$STACK_DIR/$svc/logs" "$STACK_DIR/$svc/tmp"
+  search_node_dirs "$STACK_DIR/$svc"
+}
+
+search_node_dirs() {   # search_node_dirs DIR: a node's data, logs and tmp under DIR
+  mkdir -p "$1/data" "$1/logs" "$1/tmp"
   # The node writes its keystore into config/ and needs to own data, logs and tmp.
-  chown -R "$STACK_USER:" "$STACK_DIR/$svc"
+  chown -R "$STACK_USER:" "$1"
   check_reachable_by "$STACK_USER"
 }
 
-search_common_settings() {   # search_common_settings SERVICE HTTP_PORT TRANSPORT_PORT
+search_node_settings() {   # search_node_settings CLUSTER NODE DIR HTTP_PORT TRANSPORT_PORT
   cat <<EOF
 # Generated by dev/stack.sh; edits are overwritten.
-cluster.name: stack-$1
-node.name: stack-$1
-path.data: $STACK_DIR/$1/data
-path.logs: $STACK_DIR/$1/logs
+cluster.name: $1
+node.name: $2
+path.data: $3/data
+path.logs: $3/logs
 network.host: 127.0.0.1
-http.port: $2
-transport.port: $3
-discovery.type: single-node
+http.port: $4
+transport.port: $5
 # Never block writes because the development disk is "almost full".
 cluster.routing.allocation.disk.threshold_enabled: false
 EOF
+}
+
+search_common_settings() {   # search_common_settings SERVICE HTTP_PORT TRANSPORT_PORT: a single node
+  search_node_settings "stack-$1" "stack-$1" "$STACK_DIR/$1" "$2" "$3"
+  echo "discovery.type: single-node"
 }
 
 OS_HOME="$STACK_DIR/opensearch/opensearch-$OPENSEARCH_VERSION"
@@ -466,10 +509,14 @@ opensearch_start() {
   require_free_port "$OPENSEARCH_PORT" opensearch OPENSEARCH_PORT
   require_free_port "$OPENSEARCH_TRANSPORT_PORT" "opensearch (transport)" OPENSEARCH_TRANSPORT_PORT
   step "opensearch: starting $OPENSEARCH_VERSION on 127.0.0.1:$OPENSEARCH_PORT (transport :$OPENSEARCH_TRANSPORT_PORT) as $STACK_USER"
-  # Work dir = home: jvm.options names the agent jar and the GC log relative to it.
-  launch opensearch "$OS_HOME" setpriv --reuid="$STACK_USER" --regid="$(id -g "$STACK_USER")" --init-groups \
-    env OPENSEARCH_JAVA_HOME="$JAVA_HOME_STACK" JAVA_HOME="$JAVA_HOME_STACK" \
-    OPENSEARCH_JAVA_OPTS="-Xms1g -Xmx1g" OPENSEARCH_TMPDIR="$STACK_DIR/opensearch/tmp" \
+  opensearch_launch opensearch "$STACK_DIR/opensearch" "$OS_HOME/config" 1g
+}
+
+opensearch_launch() {   # opensearch_launch PROCESS DIR CONFIG_DIR HEAP: a node of OS_HOME, its tmp in DIR/tmp
+  # Work dir = home: jvm.options names the agent jar relative to it.
+  launch "$1" "$OS_HOME" setpriv --reuid="$STACK_USER" --regid="$(id -g "$STACK_USER")" --init-groups \
+    env OPENSEARCH_JAVA_HOME="$JAVA_HOME_STACK" JAVA_HOME="$JAVA_HOME_STACK" OPENSEARCH_PATH_CONF="$3" \
+    OPENSEARCH_JAVA_OPTS="-Xms$4 -Xmx$4" OPENSEARCH_TMPDIR="$2/tmp" \
     "$OS_HOME/bin/opensearch"
 }
 
@@ -479,6 +526,71 @@ opensearch_setup() {
 }
 
 opensearch_answers() { search_health "$OPENSEARCH_PORT"; }
+
+# ---------------------------------------------------------------------------------------------
+# opensearch-cluster: three nodes of the opensearch service's distribution on this machine, one
+# cluster (every node cluster-manager eligible and a data node), node N in STACK_DIR/opensearch-
+# cluster/N with its own config, data and logs, HTTP on OPENSEARCH_CLUSTER_PORT+N-1 and transport
+# on OPENSEARCH_CLUSTER_TRANSPORT_PORT+N-1. 512 MiB of heap each: three fit beside the rest.
+
+CLUSTER_HOME="$STACK_DIR/opensearch-cluster"
+CLUSTER_GREEN="wait_for_status=green&wait_for_nodes=$CLUSTER_NODES"
+
+cluster_http_port() { echo $((OPENSEARCH_CLUSTER_PORT + $1 - 1)); }
+cluster_transport_port() { echo $((OPENSEARCH_CLUSTER_TRANSPORT_PORT + $1 - 1)); }
+
+cluster_settings() {   # cluster_settings N: node N's opensearch.yml
+  local n i seeds=() nodes=()
+  n=$1
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    seeds+=("127.0.0.1:$(cluster_transport_port "$i")")
+    nodes+=("stack-opensearch-cluster-$i")
+  done
+  search_node_settings stack-opensearch-cluster "stack-opensearch-cluster-$n" "$CLUSTER_HOME/$n" \
+    "$(cluster_http_port "$n")" "$(cluster_transport_port "$n")"
+  local IFS=,
+  echo "discovery.seed_hosts: [${seeds[*]}]"
+  # Only read when the cluster forms for the first time (empty data directories).
+  echo "cluster.initial_cluster_manager_nodes: [${nodes[*]}]"
+}
+
+cluster_node_prepare() {   # cluster_node_prepare N: node N's directories and config (the distribution's, own paths)
+  local dir="$CLUSTER_HOME/$1"
+  mkdir -p "$dir/config/jvm.options.d"
+  cp "$OS_HOME/config/log4j2.properties" "$OS_HOME/config/fips_java.security" "$dir/config/"
+  # The distribution's jvm.options puts the GC log, heap dumps and crash logs in the work dir (OS_HOME).
+  sed -e "s|=logs/|=$dir/logs/|g" -e "s|HeapDumpPath=data|HeapDumpPath=$dir/data|" \
+    "$OS_HOME/config/jvm.options" >"$dir/config/jvm.options"
+  cluster_settings "$1" >"$dir/config/opensearch.yml"
+  search_node_dirs "$dir"
+}
+
+opensearch_cluster_prepare() {
+  search_prepare opensearch org.opensearch.distribution.integ-test-zip opensearch "$OPENSEARCH_VERSION"
+  local n
+  for ((n = 1; n <= CLUSTER_NODES; n++)); do
+    cluster_node_prepare "$n"
+  done
+}
+
+opensearch_cluster_start() {
+  local n
+  for ((n = 1; n <= CLUSTER_NODES; n++)); do
+    require_free_port "$(cluster_http_port "$n")" "opensearch-cluster node $n" OPENSEARCH_CLUSTER_PORT
+    require_free_port "$(cluster_transport_port "$n")" "opensearch-cluster node $n (transport)" OPENSEARCH_CLUSTER_TRANSPORT_PORT
+  done
+  for ((n = 1; n <= CLUSTER_NODES; n++)); do
+    step "opensearch-cluster: starting node $n ($OPENSEARCH_VERSION) on 127.0.0.1:$(cluster_http_port "$n") (transport :$(cluster_transport_port "$n")) as $STACK_USER"
+    opensearch_launch "opensearch-cluster-$n" "$CLUSTER_HOME/$n" "$CLUSTER_HOME/$n/config" 512m
+  done
+}
+
+opensearch_cluster_setup() {
+  wait_until opensearch-cluster 300 search_health "$OPENSEARCH_CLUSTER_PORT" "$CLUSTER_GREEN"
+  step "opensearch-cluster: cluster health green with $CLUSTER_NODES nodes on :$(service_port opensearch-cluster)"
+}
+
+opensearch_cluster_answers() { search_health "$OPENSEARCH_CLUSTER_PORT" "$CLUSTER_GREEN"; }
 
 ES_HOME="$STACK_DIR/elasticsearch/elasticsearch-$ELASTICSEARCH_VERSION"
 
@@ -530,6 +642,7 @@ service_port() {
     kafka) echo "$KAFKA_PORT" ;;
     opensearch) echo "$OPENSEARCH_PORT" ;;
     elasticsearch) echo "$ELASTICSEARCH_PORT" ;;
+    opensearch-cluster) echo "$OPENSEARCH_CLUSTER_PORT-$(cluster_http_port "$CLUSTER_NODES")" ;;
   esac
 }
 
@@ -539,61 +652,67 @@ cmd_up() {
   chmod 755 "$STACK_DIR"   # the postgres and STACK_USER users must be able to enter it
   # Install and start everything first, then wait: the services boot in parallel.
   for svc in "${services[@]}"; do
-    if pid="$(running_pid "$svc")"; then
+    if pid="$(service_pids "$svc")"; then
       step "$svc: already running (pid $pid)"
     else
-      "${svc}_prepare"
-      "${svc}_start"
+      hook "$svc" prepare
+      hook "$svc" start
     fi
   done
   for svc in "${services[@]}"; do
-    "${svc}_setup"
+    hook "$svc" setup
   done
   for svc in "${services[@]}"; do
-    info "$svc ready: pid $(running_pid "$svc"), port $(service_port "$svc")"
+    info "$svc ready: pid $(service_pids "$svc"), port $(service_port "$svc")"
   done
   step "stack up (${services[*]}); logs in $LOG_DIR"
 }
 
 cmd_down() {
-  local services=("$@") i svc pid
+  local services=("$@") i proc
   # Reverse order: search engines and Kafka before PostgreSQL.
   for ((i = ${#services[@]} - 1; i >= 0; i--)); do
-    svc=${services[i]}
-    # Elasticsearch's server JVM first (its launcher then exits by itself); checked on its own in
-    # case the launcher is already gone.
-    local stopped_server=false
-    if [[ $svc == elasticsearch && -f "$STACK_DIR/elasticsearch/server.pid" ]]; then
-      pid="$(cat "$STACK_DIR/elasticsearch/server.pid")"
-      if ours "$pid"; then
-        step "elasticsearch: stopping server pid $pid"
-        stop_pid "$pid" "elasticsearch server"
-        stopped_server=true
-      fi
-    fi
-    if pid="$(running_pid "$svc")"; then
-      step "$svc: stopping pid $pid"
-      stop_pid "$pid" "$svc" "$(stop_signal "$svc")"
-    elif [[ $stopped_server == false ]]; then
-      step "$svc: not running"
-    fi
-    rm -f "$(pid_file "$svc")"
+    for proc in $(service_procs "${services[i]}"); do
+      stop_proc "$proc"
+    done
   done
+}
+
+stop_proc() {   # stop_proc PROCESS: a service's process (a node of the cluster is one)
+  local proc=$1 pid
+  # Elasticsearch's server JVM first (its launcher then exits by itself); checked on its own in
+  # case the launcher is already gone.
+  local stopped_server=false
+  if [[ $proc == elasticsearch && -f "$STACK_DIR/elasticsearch/server.pid" ]]; then
+    pid="$(cat "$STACK_DIR/elasticsearch/server.pid")"
+    if ours "$pid"; then
+      step "elasticsearch: stopping server pid $pid"
+      stop_pid "$pid" "elasticsearch server"
+      stopped_server=true
+    fi
+  fi
+  if pid="$(running_pid "$proc")"; then
+    step "$proc: stopping pid $pid"
+    stop_pid "$pid" "$proc" "$(stop_signal "$proc")"
+  elif [[ $stopped_server == false ]]; then
+    step "$proc: not running"
+  fi
+  rm -f "$(pid_file "$proc")"
 }
 
 cmd_status() {
   local svc pid port state rc=0
-  printf '%-14s %-8s %-6s %s\n' SERVICE PID PORT STATE
+  printf '%-18s %-20s %-9s %s\n' SERVICE PID PORT STATE
   for svc in "$@"; do
     port="$(service_port "$svc")"
-    if pid="$(running_pid "$svc")"; then
-      if "${svc}_answers" >/dev/null 2>&1; then state=up; else state="running, not answering"; rc=1; fi
+    if pid="$(service_pids "$svc")"; then
+      if hook "$svc" answers >/dev/null 2>&1; then state=up; else state="running, not answering"; rc=1; fi
     else
       pid=-
       state=stopped
       rc=1
     fi
-    printf '%-14s %-8s %-6s %s\n' "$svc" "$pid" "$port" "$state"
+    printf '%-18s %-20s %-9s %s\n' "$svc" "$pid" "$port" "$state"
   done
   return $rc
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The project's test command (README "Quick start", and what .ci/run calls): starts the real services the tests
-# need (dev/stack.sh: PostgreSQL, Kafka, OpenSearch and Elasticsearch, installed if missing), runs every test
-# against OpenSearch (unit tests, @QuarkusTests, then the *IT tests of the packaged jar), then the example consumer
-# examples/completed-listener against the same Kafka (extra Maven arguments are not passed to it), then the end-to-end
-# flow again against Elasticsearch 9 with the `standard` analyzer (its test distribution has no analysis-common module
-# for the custom one). The tests use a database of their own (companies_test), so they never empty the demo's.
+# need (dev/stack.sh: PostgreSQL, Kafka, OpenSearch, Elasticsearch and a three-node OpenSearch cluster, installed if
+# missing), runs every test against OpenSearch (unit tests, @QuarkusTests, then the *IT tests of the packaged jar),
+# then the example consumer examples/completed-listener against the same Kafka (extra Maven arguments are not passed
+# to it), then the end-to-end flow again against Elasticsearch 9 with the `standard` analyzer (its test distribution
+# has no analysis-common module for the custom one), then the end-to-end flows (ReindexFlowTest, ZeroDowntimeTest,
+# ConcurrentWritesTest) on the cluster with 3 shards and 1 replica. The tests use a database of their own
+# (companies_test), so they never empty the demo's.
 #
 # The build checks the format and the import order instead of fixing them: a drift fails it (`./mvnw process-sources`
 # fixes it).
@@ -17,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 use_temurin_25
 
-dev/stack.sh up postgres kafka opensearch elasticsearch
+dev/stack.sh up postgres kafka opensearch elasticsearch opensearch-cluster
 
 step "The native build's own part: Quarkus's native build steps, stopped before native-image (sources only)"
 # Reflection registration, native resources and build-time initialisation are decided here, on every change; only
@@ -49,3 +51,10 @@ step "examples/completed-listener (Quarkus $QUARKUS_VERSION) against Kafka (loca
 step "End-to-end flow against Elasticsearch (localhost:$ELASTICSEARCH_PORT)"
 stack_props companies_test "$ELASTICSEARCH_PORT"
 ./mvnw -B --no-transfer-progress test -Dformat.skip=true -Dtest=ReindexFlowTest "${STACK_PROPS[@]}" -Dreindex.index.analyzer=standard "$@"
+
+# The same flows where an index has shards on several nodes and replicas to restore (system properties win over
+# the test profile's 1 shard and 0 replicas).
+step "End-to-end flows on the three-node OpenSearch cluster (localhost:$OPENSEARCH_CLUSTER_PORT), 3 shards, 1 replica"
+stack_props companies_test "$OPENSEARCH_CLUSTER_PORT"
+./mvnw -B --no-transfer-progress test -Dformat.skip=true -Dtest='ReindexFlowTest,ZeroDowntimeTest,ConcurrentWritesTest' \
+  "${STACK_PROPS[@]}" -Dreindex.index.shards=3 -Dreindex.index.replicas=1 "$@"

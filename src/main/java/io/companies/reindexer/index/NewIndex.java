@@ -87,6 +87,8 @@ public final class NewIndex {
                     + " replica(s) per shard its settings ask for within " + activeShardsTimeout + " (health " + health
                     + "); add engine nodes, or lower reindex.index.replicas");
         }
+        Log.infof("Index %s: %d documents, flushed, health %s with %d replica(s) per shard", name, count, health,
+                definition.replicas());
         ObjectNode meta = JsonNodeFactory.instance.objectNode().put(META_COMPLETE, true).put("documents", count);
         engine.putMeta(name, meta);
         return count;

@@ -30,6 +30,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,13 @@ class ReindexFlowTest {
 
     @Inject
     RestClient engineClient;
+
+    /** 1 and 0 on a single node (the test profile); dev/test.sh also runs on a three-node cluster with 3 and 1. */
+    @ConfigProperty(name = "reindex.index.shards")
+    int shards;
+
+    @ConfigProperty(name = "reindex.index.replicas")
+    int replicas;
 
     private final ObjectMapper json = new ObjectMapper();
     private SourceRows rows;
@@ -118,7 +126,12 @@ class ReindexFlowTest {
         JsonNode settings = search.settings(index);
         assertThat(settings.has("index.refresh_interval")).as("refresh back to the default: %s", settings).isFalse();
         assertThat(settings.has("index.translog.durability")).as("fsync back to the default: %s", settings).isFalse();
-        assertThat(settings.get("index.number_of_shards").asText()).isEqualTo("1");
+        assertThat(settings.get("index.number_of_shards").asText()).isEqualTo(String.valueOf(shards));
+        assertThat(settings.get("index.number_of_replicas").asText()).as("replicas restored: %s", settings)
+                .isEqualTo(String.valueOf(replicas));
+        JsonNode indexHealth = search.health(index);
+        assertThat(indexHealth.get("status").asText()).as("every copy active: %s", indexHealth).isEqualTo("green");
+        assertThat(indexHealth.get("active_shards").asInt()).as(indexHealth.toString()).isEqualTo(shards * (1 + replicas));
         ObjectNode stored = (ObjectNode) search.source(ALIAS, String.valueOf(hand));
         ObjectNode expected = handWrittenDocument(hand, publishedStudy);
         // The order of these labels is not significant (jsonb does not keep the order of object keys).

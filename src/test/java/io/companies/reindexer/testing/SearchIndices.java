@@ -46,6 +46,11 @@ public final class SearchIndices {
         return getOrNull("/" + index + "/_settings?flat_settings=true").path(index).path("settings");
     }
 
+    /** The cluster health of {@code index} (status, active shards, ...), without waiting. */
+    public JsonNode health(String index) throws IOException {
+        return getOrNull("/_cluster/health/" + index);
+    }
+
     public boolean exists(String index) throws IOException {
         return getOrNull("/" + index + "/_settings") != null;
     }

@@ -842,12 +842,12 @@ service_run() {
     read -r "I_HEAP[$rep.$i]" "I_LIVE[$rep.$i]" < <(tail -c +$((gc_offset[$i] + 1)) "$(gc_log "$i")" 2>/dev/null \
       | grep -oE '[0-9]+[KMG]->[0-9]+[KMG]' | awk -F '->' '
           function mb(size, u) { u = substr(size, length(size)); return size * (u == "K" ? 1 / 1024 : u == "G" ? 1024 : 1) }
-          { if (mb($1) > before) before = mb($1); if (mb($2) > after) after = mb($2) }
-          END { printf "%d %d\n", before, after }')
+          { n++; if (mb($1) > before) before = mb($1); if (mb($2) > after) after = mb($2) }
+          END { if (n) printf "%d %d\n", before, after; else print "" }')   # no collection: no figure
     ((I_HEAP[$rep.$i] > R_HEAP[rep])) && R_HEAP[rep]=${I_HEAP[$rep.$i]}
     ((I_LIVE[$rep.$i] > R_LIVE[rep])) && R_LIVE[rep]=${I_LIVE[$rep.$i]}
     ((I_RSS[$rep.$i] > R_RSS[rep])) && R_RSS[rep]=${I_RSS[$rep.$i]}
-    ((INSTANCES == 1)) || info "instance $i: CPU ${I_CPU[$rep.$i]} s, peak heap used ${I_HEAP[$rep.$i]} MB, after GC at most ${I_LIVE[$rep.$i]} MB, peak RSS ${I_RSS[$rep.$i]} MB"
+    ((INSTANCES == 1)) || info "instance $i: CPU ${I_CPU[$rep.$i]} s, peak heap used ${I_HEAP[$rep.$i]:--} MB, after GC at most ${I_LIVE[$rep.$i]:--} MB, peak RSS ${I_RSS[$rep.$i]} MB"
   done
   info "stage times (instance ${R_BY[rep]}): $(sed -E 's/.*: stage times: //; s/",".*//' <<<"$times_line")"
   info "CPU during the run: service ${R_CPU[rep]} s, PostgreSQL ${R_PG_CPU[rep]} s, $([[ $SINK == true ]] && echo sink || echo engine) ${R_ENGINE_CPU[rep]} s"
@@ -1072,7 +1072,7 @@ printf 'Service docs/s:  median %s (min-max %s); load stage alone: median %s (mi
   "$(service_cell median R_LOAD_RATE n0)" "$(service_cell range R_LOAD_RATE n0)"
 printf '%s CPU per 1,000 documents in the load stage: median %s s (min-max %s)\n' "$ENGINE_NAME" \
   "$(service_cell median R_ENGINE_MS c3)" "$(service_cell range R_ENGINE_MS c3)"
-printf 'Documents per CPU second of the run thread (what one instance could do with a core to itself): median %s (min-max %s)\n' \
+printf 'Documents per CPU second of the run thread (a bound on one instance with a core to itself): median %s (min-max %s)\n' \
   "$(service_cell median R_READER_RATE n0)" "$(service_cell range R_READER_RATE n0)"
 if [[ $SINK == true ]]; then
   printf 'Sink docs/s:     median %s (min-max %s): %s times the service'"'"'s load stage\n' \

@@ -15,7 +15,7 @@
  *       plausibly: index creation, settings, mapping _meta, health (always green), refresh, flush, translog stats
  *       (nothing uncommitted), operations in flight (none), _count, _mget (found or not, _seq_no 0, _primary_term
  *       1), alias reads, _aliases (atomic), deletion, _cat/indices. A call it does not know gets a 400 and a line on
- *       stderr.
+ *       stderr. The ids take about 100 bytes each on the heap: dev/bench.sh's -Xmx1g holds some 5,000,000 documents.
  *
  *   java dev/bench/BulkSink.java load --url URL [--senders S] [--seconds D] [--doc-bytes B] [--max-docs N]
  *       The sink's own speed: S concurrent senders (java.net.http, HTTP/1.1 keep-alive) post synthetic _bulk bodies
@@ -192,7 +192,8 @@ public class BulkSink {
         boolean get = method.equals("GET") || method.equals("POST") && "_count".equals(second);
         if (first.isEmpty()) {
             return method.equals("GET") || method.equals("HEAD") ? Answer.json(200, "{\"name\":\"bulk-sink\","
-                    + "\"cluster_name\":\"bulk-sink\",\"version\":{\"number\":\"0-sink\",\"distribution\":\"bulk-sink\"},"
+                    + "\"cluster_name\":\"bulk-sink\","
+                    + "\"version\":{\"number\":\"0-sink\",\"distribution\":\"bulk-sink\"},"
                     + "\"tagline\":\"answers every _bulk at once\"}") : null;
         }
         switch (first) {
@@ -209,7 +210,9 @@ public class BulkSink {
             case "_aliases":
                 return method.equals("POST") ? updateAliases(parse(body, length)) : null;
             case "_cat":
-                return "indices".equals(second) && method.equals("GET") ? catIndices(third == null ? "*" : third) : null;
+                return "indices".equals(second) && method.equals("GET")
+                        ? catIndices(third == null ? "*" : third)
+                        : null;
             default:
                 if (first.startsWith("_")) {
                     return null;
@@ -593,6 +596,7 @@ public class BulkSink {
         AtomicLong requests = new AtomicLong();
         long start = System.nanoTime();
         long deadline = start + seconds * 1_000_000_000L;
+        URI bulk = URI.create(base + "/" + index + "/_bulk?filter_path=items.*._id,items.*.status,items.*.error");
         ExecutorService pool = Executors.newFixedThreadPool(senders);
         List<Future<?>> futures = new ArrayList<>();
         for (int s = 0; s < senders; s++) {
@@ -600,8 +604,7 @@ public class BulkSink {
             futures.add(pool.submit(() -> {
                 for (int i = sender; System.nanoTime() < deadline; i += senders) {
                     byte[] body = bodies.get(i % bodies.size());
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                                    URI.create(base + "/" + index + "/_bulk?filter_path=items.*._id,items.*.status,items.*.error"))
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(bulk)
                             .timeout(Duration.ofMinutes(1)).header("Content-Type", "application/x-ndjson")
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

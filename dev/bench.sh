@@ -49,9 +49,9 @@
 # PostgreSQL, the ceiling's sender and the engine took while they ran: the engine's CPU is the bottleneck, so what
 # the others take is what a run loses. During the load stage (from the service's "Created index" log line to its
 # "sent N documents" line, seen within a second by reading the logs with shell builtins) it also reads the CPU of the
-# engine (or the sink), the service, its run thread ("reindex-run", which reads the pages and builds the bodies, the
-# serial part of a load) and PostgreSQL: the engine's CPU per 1,000 documents indexed, and the documents per CPU
-# second of the run thread (an upper bound of what one instance can do with a core to itself). Prints tables (per
+# engine (or the sink), the service, its slice workers ("reindex-slices-N", which read the pages and build the
+# bodies, the serial part of a slice) and PostgreSQL: the engine's CPU per 1,000 documents indexed, and the documents
+# per CPU second of the slice workers (an upper bound of what one worker can do with a core to itself). Prints tables (per
 # run, median, min-max) and saves the whole output to STACK_DIR/bench/bench-<time>.txt.
 #
 # Environment (defaults in brackets): STACK_DIR [<repo>/.stack], PG_PORT [5432], KAFKA_PORT [9092],
@@ -658,14 +658,14 @@ follow_logs() {   # opens a descriptor on every instance's log, positioned at it
   LOAD_MARK0=""
   LOAD_MARK1=""
 }
-# The CPU ticks of the service's run threads ("reindex-run", which reads the pages and builds the bulk bodies: the
-# part of a load that does not run in parallel), summed over the live instances.
+# The CPU ticks of the service's slice workers ("reindex-slices-N", shown as "reindex-slices-" in comm: they read the
+# pages and build the bulk bodies, the part of a slice that does not run in parallel), summed over the live instances.
 run_thread_ticks() {
   local i task comm stat fields total=0
   for i in $(instances); do
     for task in /proc/"${SERVICE_PIDS[i]}"/task/*; do
       read -r comm <"$task/comm" 2>/dev/null || continue
-      [[ $comm == reindex-run ]] || continue
+      [[ $comm == reindex-slices* ]] || continue
       read -r stat <"$task/stat" 2>/dev/null || continue
       read -ra fields <<<"${stat##*) }"
       total=$((total + fields[11] + fields[12]))
@@ -673,7 +673,7 @@ run_thread_ticks() {
   done
   echo "$total"
 }
-load_marks() {   # the CPU now, as a mark: engine, services, PostgreSQL, the services' run threads
+load_marks() {   # the CPU now, as a mark: engine, services, PostgreSQL, the services' slice workers
   echo "$(ticks_of "$(engine_pid)") $(services_ticks) $(tree_ticks "$(stack_pid postgres)") $(run_thread_ticks)"
 }
 check_logs() {   # reads what the logs got since the last call, and takes the load stage's marks when they pass
@@ -824,12 +824,12 @@ service_run() {
     R_SERVICE_LOAD_CPU[rep]="$(cpu_s $((m1[1] - m0[1])))"
     R_PG_LOAD_CPU[rep]="$(cpu_s $((m1[2] - m0[2])))"
     R_READER_CPU[rep]="$(cpu_s $((m1[3] - m0[3])))"
-    # What the run thread alone could do with a core of its own: the documents over its CPU time.
+    # What the slice workers alone could do with a core of their own: the documents over their CPU time.
     R_READER_RATE[rep]="$(awk -v n="${R_DOCS[rep]}" -v t=$((m1[3] - m0[3])) -v hz="$CLK_TCK" 'BEGIN { if (t > 0) printf "%.0f\n", n / (t / hz) }')"
     # CPU seconds per 1,000 documents of the load stage (every document is sent in it).
     R_ENGINE_MS[rep]="$(awk -v c="${R_ENGINE_LOAD_CPU[rep]}" -v n="${R_DOCS[rep]}" 'BEGIN { printf "%.3f\n", c / n * 1000 }')"
     R_SERVICE_MS[rep]="$(awk -v c="${R_SERVICE_LOAD_CPU[rep]}" -v n="${R_DOCS[rep]}" 'BEGIN { printf "%.3f\n", c / n * 1000 }')"
-    info "load stage (seen in the logs for $((LOAD_T1 - LOAD_T0)) s): CPU engine ${R_ENGINE_LOAD_CPU[rep]} s, service ${R_SERVICE_LOAD_CPU[rep]} s (its run thread ${R_READER_CPU[rep]} s), PostgreSQL ${R_PG_LOAD_CPU[rep]} s"
+    info "load stage (seen in the logs for $((LOAD_T1 - LOAD_T0)) s): CPU engine ${R_ENGINE_LOAD_CPU[rep]} s, service ${R_SERVICE_LOAD_CPU[rep]} s (its slice workers ${R_READER_CPU[rep]} s), PostgreSQL ${R_PG_LOAD_CPU[rep]} s"
   else
     info "WARNING: the load stage's log lines were not seen: no load-stage CPU for run $rep"
   fi
@@ -1032,7 +1032,7 @@ echo "CPU seconds taken during each service run (user + system): by the service,
 table "run\tservice CPU s\tPostgreSQL CPU s\t$ENGINE_NAME CPU s" R_CPU:c1 R_PG_CPU:c1 R_ENGINE_CPU:c1
 echo
 echo "The load stage (documents / its time in the stage times; CPU between its log lines, within a second):"
-table "run\tload s\tload docs/s\t$ENGINE_NAME CPU s\t$ENGINE_NAME CPU s per 1,000 docs\tservice CPU s\tservice CPU s per 1,000 docs\trun thread CPU s\tdocs per run-thread CPU s\tPostgreSQL CPU s" \
+table "run\tload s\tload docs/s\t$ENGINE_NAME CPU s\t$ENGINE_NAME CPU s per 1,000 docs\tservice CPU s\tservice CPU s per 1,000 docs\tslice workers CPU s\tdocs per slice-worker CPU s\tPostgreSQL CPU s" \
   R_LOAD:s R_LOAD_RATE:n0 R_ENGINE_LOAD_CPU:c1 R_ENGINE_MS:c3 R_SERVICE_LOAD_CPU:c1 R_SERVICE_MS:c3 R_READER_CPU:c1 R_READER_RATE:n0 R_PG_LOAD_CPU:c1
 echo
 if ((INSTANCES > 1)); then
@@ -1072,7 +1072,7 @@ printf 'Service docs/s:  median %s (min-max %s); load stage alone: median %s (mi
   "$(service_cell median R_LOAD_RATE n0)" "$(service_cell range R_LOAD_RATE n0)"
 printf '%s CPU per 1,000 documents in the load stage: median %s s (min-max %s)\n' "$ENGINE_NAME" \
   "$(service_cell median R_ENGINE_MS c3)" "$(service_cell range R_ENGINE_MS c3)"
-printf 'Documents per CPU second of the run thread (a bound on one instance with a core to itself): median %s (min-max %s)\n' \
+printf 'Documents per CPU second of the slice workers (a bound on one worker with a core to itself): median %s (min-max %s)\n' \
   "$(service_cell median R_READER_RATE n0)" "$(service_cell range R_READER_RATE n0)"
 if [[ $SINK == true ]]; then
   printf 'Sink docs/s:     median %s (min-max %s): %s times the service'"'"'s load stage\n' \

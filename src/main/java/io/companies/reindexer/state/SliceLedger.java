@@ -51,11 +51,6 @@ public class SliceLedger {
             coalesce(sum(documents) filter (where done), 0) documents, coalesce(sum(changes), 0) changes,
             coalesce(sum(bytes), 0) bytes, min(error) error
             from reindexer.run_slice where run_id = :runId""");
-    private static final Sql ANY_CLAIMABLE = Sql.of("""
-            select 1 from reindexer.run_slice o join reindexer.reindex_run u on u.id = o.run_id
-            where not o.done and o.error is null and (o.claimed_until is null or o.claimed_until < now())
-            and u.state in ('RUNNING', 'SWAPPING') limit 1""");
-
     @Inject
     Database database;
 
@@ -107,12 +102,6 @@ public class SliceLedger {
                         (int) row.longValue("done"), (int) row.longValue("pass"), row.longValue("documents"),
                         row.longValue("changes"), row.longValue("bytes"), row.string("error")), "runId", runId)
                         .getFirst());
-    }
-
-    /** Whether a slice of a live run waits for an instance: cheaper than {@link #claim}, for idle polls. */
-    public boolean anyClaimable() {
-        return database.inTransaction("look for slices to work on",
-                session -> session.first(ANY_CLAIMABLE, row -> true).isPresent());
     }
 
     /** Claims the first slice of a live run that nobody holds, for {@code lease}; empty when there is none. */

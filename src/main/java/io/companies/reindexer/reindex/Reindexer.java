@@ -131,7 +131,13 @@ public class Reindexer {
         } catch (UnfinishedRunException e) {
             throw e;
         } catch (RuntimeException e) {
-            newIndex.deleteUnlessSwapped();
+            // The run's own failure is what its outcome says; an index that could not be deleted is an orphan that
+            // the next repair deletes.
+            try {
+                newIndex.deleteUnlessSwapped();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }

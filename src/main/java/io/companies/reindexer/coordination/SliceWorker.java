@@ -28,11 +28,11 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * This instance's share of the runs: {@code reindex.slices.workers} threads that claim the open slices of any live run
- * of any instance, one at a time, and do their pass. A thread of its own renews the claims as the passes go; a
- * graceful shutdown hands the slices back for another instance to take at once. Each worker looks for slices when the run on
- * this instance opens a
- * pass and every {@code reindex.poll-interval} otherwise.
+ * This instance's share of the runs of its alias: {@code reindex.slices.workers} threads that claim the open slices of
+ * any live run of the alias, whichever instance leads it, one at a time, and do their pass. A thread of its own renews
+ * the claims as the passes go; a graceful shutdown hands the slices back for another instance to take at once. Each
+ * worker looks for slices when the run on this instance opens a pass and every {@code reindex.poll-interval}
+ * otherwise.
  */
 @ApplicationScoped
 public class SliceWorker {
@@ -107,7 +107,8 @@ public class SliceWorker {
     private void work() {
         while (!stopping) {
             try {
-                Optional<Claim> claim = config.enabled() ? slices.claim(instance.get(), config.slices().lease())
+                Optional<Claim> claim = config.enabled() ? slices.claim(config.alias(), instance.get(),
+                        config.slices().lease())
                         : Optional.empty();
                 if (claim.isPresent()) {
                     workOn(claim.get());

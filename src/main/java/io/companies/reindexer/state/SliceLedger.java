@@ -28,7 +28,8 @@ public class SliceLedger {
             where r.id = s.run_id and (s.run_id, s.slice) = (
                 select o.run_id, o.slice from reindexer.run_slice o join reindexer.reindex_run u on u.id = o.run_id
                 where not o.done and o.error is null and (o.claimed_until is null or o.claimed_until < now())
-                and u.state in ('RUNNING', 'SWAPPING') order by o.run_id, o.slice limit 1 for update of o skip locked)
+                and u.alias = :alias and u.state in ('RUNNING', 'SWAPPING')
+                order by o.run_id, o.slice limit 1 for update of o skip locked)
             returning s.run_id, s.slice, s.after_id, s.last_id, s.pass, s.attempts, s.fingerprints, r.index_name""");
     private static final Sql RENEW = Sql.of("""
             update reindexer.run_slice set claimed_until = now() + :leaseMs * interval '1 ms'
@@ -44,7 +45,7 @@ public class SliceLedger {
             update reindexer.run_slice set error = :error, claimed_by = null, claimed_until = null
             where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
     private static final Sql OPEN_PASS = Sql.of("""
-            update reindexer.run_slice set pass = :pass, done = false, attempts = 0, changes = 0
+            update reindexer.run_slice set pass = :pass, done = false, attempts = 0, changes = 0, error = null
             where run_id = :runId""");
     private static final Sql STATUS = Sql.of("""
             select count(*) slices, count(*) filter (where done) done, coalesce(max(pass), -1) pass,
@@ -90,7 +91,11 @@ public class SliceLedger {
                 session -> session.update(PLAN, "runId", runId, "afterIds", afterIds, "lastIds", lastIds));
     }
 
-    /** Opens pass {@code pass} on every slice of the run: each is claimable again, with what the last pass left. */
+    /**
+     * Opens pass {@code pass} on every slice of the run: each is claimable again, with what the last pass left. A slice
+     * that failed the last pass gets another chance: only the repair of a run interrupted after its swap opens a pass
+     * after a failure, and it must be able to finish once the cause is gone.
+     */
     public void openPass(long runId, int pass) {
         database.inTransaction("open pass " + pass + " of run " + runId,
                 session -> session.update(OPEN_PASS, "runId", runId, "pass", pass));
@@ -104,14 +109,18 @@ public class SliceLedger {
                         .getFirst());
     }
 
-    /** Claims the first slice of a live run that nobody holds, for {@code lease}; empty when there is none. */
-    public Optional<Claim> claim(String instance, Duration lease) {
+    /**
+     * Claims the first slice of a live run of {@code alias} that nobody holds, for {@code lease}; empty when there is
+     * none. Only the instances of the alias's own deployment work on its runs: another deployment sharing the database
+     * may read other tables or write to another engine.
+     */
+    public Optional<Claim> claim(String alias, String instance, Duration lease) {
         return database.inTransaction("claim a slice", session -> session.first(CLAIM,
                 row -> new Claim(row.longValue("run_id"), (int) row.longValue("slice"),
                         new Bounds((int) row.longValue("after_id"), (int) row.longValue("last_id")),
                         (int) row.longValue("pass"), (int) row.longValue("attempts"), row.bytes("fingerprints"),
                         row.string("index_name")),
-                "instance", instance, "leaseMs", lease.toMillis()));
+                "alias", alias, "instance", instance, "leaseMs", lease.toMillis()));
     }
 
     /** Extends the claim; false when it is no longer this instance's (it lapsed and was taken, or the run ended). */

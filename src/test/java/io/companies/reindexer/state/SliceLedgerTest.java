@@ -29,14 +29,16 @@ import io.agroal.api.AgroalDataSource;
 
 /**
  * The claims on slices against the real PostgreSQL: two instances never hold the same slice, a lapsed claim is taken
- * by another instance and its first holder can no longer mark it done, and a pass counts each slice once. With the
- * feature flag off, so that the service's own slice workers claim nothing.
+ * by another instance and its first holder can no longer mark it done, a pass counts each slice once, and only the
+ * instances of the run's alias claim its slices. With the feature flag off, so that the service's own slice workers
+ * claim nothing.
  */
 @QuarkusTest
 @TestProfile(FeatureFlagOff.class)
 class SliceLedgerTest {
 
     private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final String ALIAS = "slice-ledger-test";
 
     @Inject
     SliceLedger slices;
@@ -51,10 +53,12 @@ class SliceLedgerTest {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement("""
                         insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
-                        values ('slice-ledger-test', 'companies-slices', 'RUNNING', now(), 'leader') returning id""");
-                ResultSet row = insert.executeQuery()) {
-            row.next();
-            runId = row.getLong(1);
+                        values (?, 'companies-slices', 'RUNNING', now(), 'leader') returning id""")) {
+            insert.setString(1, ALIAS);
+            try (ResultSet row = insert.executeQuery()) {
+                row.next();
+                runId = row.getLong(1);
+            }
         }
         try (Connection connection = dataSource.getConnection(); Statement delete = connection.createStatement()) {
             // Slices an earlier test left unfinished would be claimed first.
@@ -73,16 +77,16 @@ class SliceLedgerTest {
 
     @Test
     void twoInstancesClaimDifferentSlicesInOrderAndAPassEndsWhenEveryOneIsDone() {
-        Claim a = slices.claim("a", LEASE).orElseThrow();
-        Claim b = slices.claim("b", LEASE).orElseThrow();
-        Claim c = slices.claim("c", LEASE).orElseThrow();
+        Claim a = slices.claim(ALIAS, "a", LEASE).orElseThrow();
+        Claim b = slices.claim(ALIAS, "b", LEASE).orElseThrow();
+        Claim c = slices.claim(ALIAS, "c", LEASE).orElseThrow();
 
         assertThat(List.of(a.slice(), b.slice(), c.slice())).containsExactly(0, 1, 2);
         assertThat(b.bounds()).isEqualTo(new Bounds(10, 20));
         assertThat(a.pass()).isZero();
         assertThat(a.index()).isEqualTo("companies-slices");
         assertThat(a.fingerprints()).isNull();
-        assertThat(slices.claim("d", LEASE)).as("every slice is held").isEmpty();
+        assertThat(slices.claim(ALIAS, "d", LEASE)).as("every slice is held").isEmpty();
 
         assertThat(slices.complete(a, "a", 2, 0, 100, new byte[24])).isTrue();
         assertThat(slices.complete(b, "b", 3, 0, 100, new byte[36])).isTrue();
@@ -91,7 +95,7 @@ class SliceLedgerTest {
         assertThat(slices.status(runId)).isEqualTo(new Status(3, 3, 0, 6, 0, 300, null));
 
         slices.openPass(runId, 1);
-        Claim again = slices.claim("a", LEASE).orElseThrow();
+        Claim again = slices.claim(ALIAS, "a", LEASE).orElseThrow();
         assertThat(again.pass()).isEqualTo(1);
         assertThat(again.attempt()).as("attempts count per pass").isEqualTo(1);
         assertThat(again.fingerprints()).as("what the load left").hasSize(24);
@@ -100,11 +104,11 @@ class SliceLedgerTest {
 
     @Test
     void aLapsedClaimGoesToAnotherInstanceAndItsFirstHolderCannotMarkItDone() throws SQLException {
-        Claim first = slices.claim("dead", LEASE).orElseThrow();
+        Claim first = slices.claim(ALIAS, "dead", LEASE).orElseThrow();
         assertThat(slices.renew(first, "dead", LEASE)).isTrue();
         lapse(first);
 
-        Claim taken = slices.claim("alive", LEASE).orElseThrow();
+        Claim taken = slices.claim(ALIAS, "alive", LEASE).orElseThrow();
         assertThat(taken.slice()).as("the lapsed slice first").isEqualTo(first.slice());
         assertThat(taken.attempt()).isEqualTo(2);
         assertThat(slices.renew(first, "dead", LEASE)).isFalse();
@@ -116,14 +120,30 @@ class SliceLedgerTest {
 
     @Test
     void aSliceHandedBackIsTakenAtOnceAndAFailedOneIsNotTakenAgain() {
-        Claim stopping = slices.claim("stopping", LEASE).orElseThrow();
+        Claim stopping = slices.claim(ALIAS, "stopping", LEASE).orElseThrow();
         slices.handBack(stopping, "stopping");
-        Optional<Claim> next = slices.claim("other", LEASE);
+        Optional<Claim> next = slices.claim(ALIAS, "other", LEASE);
         assertThat(next).map(Claim::slice).contains(stopping.slice());
 
         slices.fail(next.orElseThrow(), "other", "slice 0 failed: a document the engine refused");
         assertThat(slices.status(runId).error()).isEqualTo("slice 0 failed: a document the engine refused");
-        assertThat(slices.claim("third", LEASE)).map(Claim::slice).contains(1);
+        assertThat(slices.claim(ALIAS, "third", LEASE)).map(Claim::slice).contains(1);
+    }
+
+    @Test
+    void theNextPassGivesAFailedSliceAnotherChance() {
+        Claim failed = slices.claim(ALIAS, "a", LEASE).orElseThrow();
+        slices.fail(failed, "a", "slice 0 failed: the engine refused writes");
+
+        slices.openPass(runId, 1);
+        assertThat(slices.status(runId).error()).as("the repair after a swap tries the catch-up again").isNull();
+        assertThat(slices.claim(ALIAS, "a", LEASE)).map(Claim::slice).contains(failed.slice());
+    }
+
+    @Test
+    void anInstanceClaimsOnlyTheSlicesOfItsOwnAlias() {
+        assertThat(slices.claim("companies-elsewhere", "other-deployment", LEASE)).isEmpty();
+        assertThat(slices.claim(ALIAS, "a", LEASE)).map(Claim::slice).contains(0);
     }
 
     private void lapse(Claim claim) throws SQLException {

@@ -29,7 +29,8 @@ import io.quarkus.runtime.StartupEvent;
  * Publishes the outbox on a thread of its own, so that neither the Kafka consumer nor a run ever waits for the broker.
  * Each outcome is sent once and awaited without blocking the others: a broker that is away for minutes gets each
  * outcome once when it is back (the producer holds and retries it meanwhile), and an outcome that cannot be read or
- * published holds back no other. An outcome is sent again only after the producer gave up on it.
+ * published holds back no other. An outcome is sent again only after the producer gave up on it. It publishes the
+ * outcomes of its own alias, to its own topic: another deployment sharing the database publishes its own.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -106,7 +107,7 @@ public class OutboxRelay {
     private void publish() {
         try {
             settle();
-            for (Pending pending : outbox.claim(BATCH, LEASE)) {
+            for (Pending pending : outbox.claim(config.alias(), BATCH, LEASE)) {
                 send(pending);
             }
         } catch (RuntimeException e) {

@@ -76,12 +76,13 @@ public class RequestAdmission {
         String requestId = request.requestId();
         return switch (judge.judge(request)) {
             case Rejected rejected -> {
-                outbox.record(ReindexCompleted.rejected(requestId, Printable.escape(rejected.alias()), Instant.now(),
-                        rejected.reason()));
+                outbox.record(config.alias(),
+                        ReindexCompleted.rejected(requestId, Printable.escape(rejected.alias()), Instant.now(),
+                                rejected.reason()));
                 yield Decision.REJECTED;
             }
             case Skipped skipped -> {
-                outbox.record(ReindexCompleted.skipped(requestId, skipped.alias(), Instant.now()));
+                outbox.record(config.alias(), ReindexCompleted.skipped(requestId, skipped.alias(), Instant.now()));
                 yield Decision.SKIPPED;
             }
             case Accepted accepted -> switch (ledger.accept(request, accepted.alias())) {

@@ -14,19 +14,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The outbox of outcomes ({@code reindexer.outcome_outbox}): an outcome is added in the same transaction as the
- * decision it reports, claimed by one instance while it publishes it, and deleted once Kafka has it, so an outcome the
- * broker did not take is published later, and never by two instances at once.
+ * decision it reports, claimed by one instance of the deployment that decided it (the one serving its alias) while it
+ * publishes it, and deleted once Kafka has it, so an outcome the broker did not take is published later, never by two
+ * instances at once, and never to another deployment's topic.
  */
 @ApplicationScoped
 public class OutcomeOutbox {
 
-    private static final Sql ADD = Sql.of(
-            "insert into reindexer.outcome_outbox (request_id, outcome) values (:requestId, :outcome::jsonb)");
-    // Skips the rows another instance is claiming right now; its claim is a lease, so a dead instance's expire.
+    private static final Sql ADD = Sql.of("""
+            insert into reindexer.outcome_outbox (alias, request_id, outcome)
+            values (:alias, :requestId, :outcome::jsonb)""");
+    // Skips the rows another instance is claiming right now; its claim is a lease, so a dead instance's expire. A row
+    // without an alias was recorded before outcomes had one (V8).
     private static final Sql CLAIM = Sql.of("""
             update reindexer.outcome_outbox set claimed_until = now() + :leaseMillis * interval '1 millisecond'
             where id in (select id from reindexer.outcome_outbox
-                where claimed_until is null or claimed_until < now() order by id limit :limit for update skip locked)
+                where (alias = :alias or alias is null) and (claimed_until is null or claimed_until < now())
+                order by id limit :limit for update skip locked)
             returning id, request_id, outcome""");
     private static final Sql DELETE = Sql.of("delete from reindexer.outcome_outbox where id = :id");
     private static final Sql RELEASE = Sql.of("update reindexer.outcome_outbox set claimed_until = null where id = :id");
@@ -41,22 +45,26 @@ public class OutcomeOutbox {
     public record Pending(long id, String requestId, ReindexCompleted outcome) {
     }
 
-    /** Puts an outcome that no run decided (REJECTED, SKIPPED) in the outbox. */
-    public void record(ReindexCompleted outcome) {
+    /**
+     * Puts an outcome that no run decided (REJECTED, SKIPPED) in the outbox.
+     *
+     * @param alias the alias the deciding deployment serves: a rejected request may name another one
+     */
+    public void record(String alias, ReindexCompleted outcome) {
         database.inTransaction("record the outcome of request " + outcome.requestId(), session -> {
-            insert(session, outcome.requestId(), json.writeValueAsString(outcome));
+            insert(session, alias, outcome.requestId(), json.writeValueAsString(outcome));
             return null;
         });
     }
 
     /**
-     * Claims up to {@code limit} outcomes nobody is publishing, oldest first, for {@code lease}: until then no other
-     * call claims them, unless they are {@link #release released}.
+     * Claims up to {@code limit} outcomes of {@code alias} nobody is publishing, oldest first, for {@code lease}: until
+     * then no other call claims them, unless they are {@link #release released}.
      */
-    public List<Pending> claim(int limit, Duration lease) {
+    public List<Pending> claim(String alias, int limit, Duration lease) {
         List<Pending> claimed = database.inTransaction("claim outcomes to publish", session -> session.list(CLAIM,
                 row -> new Pending(row.longValue("id"), row.string("request_id"), read(row.string("outcome"))),
-                "leaseMillis", lease.toMillis(), "limit", limit));
+                "alias", alias, "leaseMillis", lease.toMillis(), "limit", limit));
         return claimed.stream().sorted((a, b) -> Long.compare(a.id(), b.id())).toList();
     }
 
@@ -79,7 +87,8 @@ public class OutcomeOutbox {
     }
 
     /** Adds an outcome to the outbox, in the caller's transaction. */
-    static void insert(Database.Session session, String requestId, String outcome) throws SQLException {
-        session.update(ADD, "requestId", requestId, "outcome", outcome);
+    static void insert(Database.Session session, String alias, String requestId, String outcome)
+            throws SQLException {
+        session.update(ADD, "alias", alias, "requestId", requestId, "outcome", outcome);
     }
 }

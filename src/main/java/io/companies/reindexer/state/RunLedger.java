@@ -59,7 +59,7 @@ public class RunLedger {
     private static final Sql END_RUN = Sql.of("""
             update reindexer.reindex_run set state = :state, documents = :documents,
             previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb, completed_at = :completedAt,
-            error = :error where id = :runId and state in ('RUNNING', 'SWAPPING')""");
+            error = :error where id = :runId and state in ('RUNNING', 'SWAPPING') returning alias""");
     private static final Sql DROP_SLICES = Sql.of("delete from reindexer.run_slice where run_id = :runId");
     private static final Sql UNFINISHED_RUNS = Sql.of("""
             select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
@@ -120,7 +120,7 @@ public class RunLedger {
             if (earlier.isEmpty()) {
                 return Acceptance.PENDING;
             }
-            OutcomeOutbox.insert(session, request.requestId(), earlier.get());
+            OutcomeOutbox.insert(session, alias, request.requestId(), earlier.get());
             return Acceptance.REPUBLISHED;
         });
     }
@@ -160,7 +160,7 @@ public class RunLedger {
         return database.inTransaction("answer the waiting requests", session -> {
             List<String> requestIds = session.list(LOCK_WAITING, row -> row.string("request_id"), "alias", alias);
             for (String requestId : requestIds) {
-                decide(session, answer.apply(requestId));
+                decide(session, alias, answer.apply(requestId));
             }
             return requestIds.size();
         });
@@ -210,14 +210,16 @@ public class RunLedger {
     public boolean finish(long runId, List<ReindexCompleted> outcomes) {
         ReindexCompleted first = outcomes.getFirst();
         return database.inTransaction("record the outcome of run " + runId, session -> {
-            if (session.update(END_RUN, "state", first.status().name(), "documents", first.documents(), "previous",
-                    toJson(first.previousIndices()), "deleted", toJson(first.deletedIndices()), "completedAt",
-                    first.completedAt(), "error", first.error(), "runId", runId) != 1) {
+            Optional<String> alias = session.first(END_RUN, row -> row.string("alias"), "state",
+                    first.status().name(), "documents", first.documents(), "previous", toJson(first.previousIndices()),
+                    "deleted", toJson(first.deletedIndices()), "completedAt", first.completedAt(), "error",
+                    first.error(), "runId", runId);
+            if (alias.isEmpty()) {
                 return false;
             }
             session.update(DROP_SLICES, "runId", runId);
             for (ReindexCompleted outcome : outcomes) {
-                decide(session, outcome);
+                decide(session, alias.get(), outcome);
             }
             return true;
         });
@@ -257,10 +259,11 @@ public class RunLedger {
     }
 
     /** Records the outcome of a request and puts a copy in the outbox, in the caller's transaction. */
-    private void decide(Database.Session session, ReindexCompleted outcome) throws SQLException, IOException {
+    private void decide(Database.Session session, String alias, ReindexCompleted outcome)
+            throws SQLException, IOException {
         String value = toJson(outcome);
         session.update(DECIDE_REQUEST, "outcome", value, "requestId", outcome.requestId());
-        OutcomeOutbox.insert(session, outcome.requestId(), value);
+        OutcomeOutbox.insert(session, alias, outcome.requestId(), value);
     }
 
     private String toJson(Object value) throws JsonProcessingException {

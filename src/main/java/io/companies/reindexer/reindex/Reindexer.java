@@ -118,12 +118,12 @@ public class Reindexer {
             Status loaded = stage("load", index, () -> awaitPass(runId, control, true));
             Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", label, loaded.documents(),
                     loaded.bytes() / 1_000_000, index);
-            stage("catch up", index, () -> catchUp(runId, label, control, CatchUpTime.BEFORE_SWAP));
-            long expected = slices.status(runId).documents();
+            Status caughtUp = stage("catch up", index,
+                    () -> catchUp(runId, label, control, CatchUpTime.BEFORE_SWAP, loaded));
             long documents = stage("refresh and verify", index,
-                    () -> newIndex.settle(definition, expected, config.index().activeShardsTimeout()));
+                    () -> newIndex.settle(definition, caughtUp.documents(), config.index().activeShardsTimeout()));
             AliasSwap swap = swap(newIndex, documents, control);
-            finishAfterSwap(runId, label, index, swap.deleted(), control);
+            catchUpAfterSwapAndRetire(runId, label, index, swap.deleted(), control, caughtUp);
             Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", label,
                     config.alias(), index, documents, swap.previous(), swap.deleted());
             Log.infof("Run %s: stage times: %s", label, progress.times());
@@ -150,8 +150,14 @@ public class Reindexer {
      * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
      */
     public void finishAfterSwap(long runId, String label, String index, List<String> retired, RunControl control) {
+        catchUpAfterSwapAndRetire(runId, label, index, retired, control, slices.status(runId));
+    }
+
+    /** @param last where the slices stood when the run got here */
+    private void catchUpAfterSwapAndRetire(long runId, String label, String index, List<String> retired,
+            RunControl control, Status last) {
         try {
-            stage("catch up after swap", index, () -> catchUp(runId, label, control, CatchUpTime.AFTER_SWAP));
+            stage("catch up after swap", index, () -> catchUp(runId, label, control, CatchUpTime.AFTER_SWAP, last));
             control.checkpoint();
             stage("retire", index, () -> retirement.retire(retired));
         } catch (ReindexException | RunStoppedException e) {
@@ -213,20 +219,25 @@ public class Reindexer {
      * Catches the index up with the changes the source took since its slices were read, pass after pass until one
      * finds none or the catch-up's passes have run: each pass is short, so the next one has little to do. Bounded,
      * because writers may never pause.
+     *
+     * @param last where the slices stood before: their last finished pass
+     * @return where they stand after the last pass
      */
-    private void catchUp(long runId, String label, RunControl control, CatchUpTime when)
+    private Status catchUp(long runId, String label, RunControl control, CatchUpTime when, Status last)
             throws InterruptedException {
+        Status done = last;
         for (int pass = 1; pass <= when.passes; pass++) {
             control.checkpoint();
-            slices.openPass(runId, slices.status(runId).pass() + 1);
+            slices.openPass(runId, done.pass() + 1);
             control.slicesOpened();
-            Status done = awaitPass(runId, control, false);
+            done = awaitPass(runId, control, false);
             Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again or deleted", label, pass, when.label,
                     done.changes());
             if (done.changes() == 0) {
-                return;
+                break;
             }
         }
+        return done;
     }
 
     private AliasSwap swap(NewIndex index, long documents, RunControl control) {

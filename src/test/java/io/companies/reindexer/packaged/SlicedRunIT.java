@@ -118,8 +118,7 @@ class SlicedRunIT {
         List<ServiceProcess> instances = startThree("killed-worker");
         try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
             String requestId = services.request(requests, newRequestId());
-            Claim claim = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> claimOfAWorker(instances), Optional::isPresent).get();
+            Claim claim = awaitAWorkerLoading(instances);
             ServiceProcess victim = claim.holder(instances);
             victim.kill();
             List<Integer> held = slicesHeldBy(claim.instance());
@@ -187,8 +186,7 @@ class SlicedRunIT {
         List<ServiceProcess> instances = startThree("stopped-worker");
         try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
             String requestId = services.request(requests, newRequestId());
-            ServiceProcess stopped = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> claimOfAWorker(instances), Optional::isPresent).get().holder(instances);
+            ServiceProcess stopped = awaitAWorkerLoading(instances).holder(instances);
             long stoppedAt = System.nanoTime();
             stopped.stop();
             Duration stopTook = Duration.ofNanos(System.nanoTime() - stoppedAt);
@@ -233,6 +231,12 @@ class SlicedRunIT {
             return instances.stream().filter(service -> instance.contains("/" + service.pid() + "/")).findFirst()
                     .orElseThrow();
         }
+    }
+
+    /** Waits until an instance that does not lead the run is loading a slice, once another slice is done. */
+    private Claim awaitAWorkerLoading(List<ServiceProcess> instances) {
+        return await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> claimOfAWorker(instances), Optional::isPresent).get();
     }
 
     /** A slice being loaded by an instance that does not lead the run. */

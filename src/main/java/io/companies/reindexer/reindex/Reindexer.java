@@ -19,6 +19,7 @@ import io.companies.reindexer.index.NewIndex;
 import io.companies.reindexer.index.NewIndex.SwapOutcomeUnknownException;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.source.CompanySource;
+import io.companies.reindexer.state.RunLedgerException;
 import io.companies.reindexer.state.SliceLedger;
 import io.companies.reindexer.state.SliceLedger.Status;
 
@@ -279,6 +280,12 @@ public class Reindexer {
         } catch (RunStoppedException e) {
             throw new UnfinishedRunException(e.getMessage() + " (at stage '" + stage + "'); index " + index
                     + " is kept, and the instance that takes the alias next resumes the run", index, e);
+        } catch (RunLedgerException e) {
+            // The service's own tables are out of reach (an outage, not the run's fault): like a stop, the run is
+            // resumed once the database is back, which is also when its lock can be taken again.
+            throw new UnfinishedRunException("The database is unavailable (at stage '" + stage + "'): "
+                    + e.getMessage() + "; index " + index + " is kept, and the run is resumed once it is back", index,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReindexException("Interrupted at stage '" + stage + "'" + of(index), index, e);

@@ -78,17 +78,9 @@ public class SearchEngine {
     }
 
     public boolean exists(String index) throws IOException {
-        return repeatable("HEAD /" + index, () -> {
-            try {
-                send("HEAD", "/" + index, null);
-                return true;
-            } catch (ResponseException e) {
-                if (status(e) == 404) {
-                    return false;
-                }
-                throw e;
-            }
-        });
+        // The low-level client answers a HEAD's 404 as a response, not as a ResponseException.
+        return repeatable("HEAD /" + index,
+                () -> send("HEAD", "/" + index, null).getStatusLine().getStatusCode() != 404);
     }
 
     public void updateSettings(String index, JsonNode settings) throws IOException {

@@ -99,15 +99,17 @@ public interface ReindexConfig {
 
     interface Swap {
         /**
-         * Least time between the alias swap and the deletion of the indices it retired: searches and writes that
-         * resolved the alias just before the swap finish on the old index meanwhile. Default 5 s.
+         * Least time between the alias swap and the deletion of the indices it retired when the engine did not confirm
+         * that every node applied the swap (its answer was lost, or a repair finishes the run): searches and writes that
+         * resolved the alias just before the swap finish on the old index meanwhile. After a confirmed swap the service
+         * waits for exactly the searches and writes the engine was running, not for this. Default 5 s.
          */
         @WithDefault("5s")
         Duration retireGrace();
 
         /**
-         * Most time, after the grace, to wait for the searches and writes the engine still runs on a retired index
-         * before deleting it anyway. Default 60 s.
+         * Most time to wait for the searches and writes that were running at the swap, or that the engine still runs
+         * on a retired index, before deleting it anyway. Default 60 s.
          */
         @WithDefault("60s")
         Duration retireTimeout();

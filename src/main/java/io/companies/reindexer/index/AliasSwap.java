@@ -13,8 +13,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
  *
  * @param previous the indices the alias pointed to before
  * @param deleted our indices to delete once the alias has moved
+ * @param acknowledged whether the engine answered that every node applied the swap: false for a plan, and for a swap
+ *        whose answer was lost
  */
-public record AliasSwap(List<String> previous, List<String> deleted, ArrayNode actions) {
+public record AliasSwap(List<String> previous, List<String> deleted, ArrayNode actions, boolean acknowledged) {
 
     /**
      * @param targets the indices the alias points to now
@@ -40,6 +42,11 @@ public record AliasSwap(List<String> previous, List<String> deleted, ArrayNode a
         for (String target : targets) {
             actions.addObject().putObject("remove").put("index", target).put("alias", alias);
         }
-        return new AliasSwap(List.copyOf(targets), deleted, actions);
+        return new AliasSwap(List.copyOf(targets), deleted, actions, false);
+    }
+
+    /** This plan, sent and acknowledged by every node of the engine. */
+    AliasSwap acknowledgedByEveryNode() {
+        return new AliasSwap(previous, deleted, actions, true);
     }
 }

@@ -3,27 +3,45 @@ package io.companies.reindexer.index;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.quarkus.logging.Log;
 
 /**
- * Deletes the indices an alias swap left behind once the searches and writes already running on them can have
- * finished: a search that resolved the alias just before the swap still runs on the old index, and deleting it under
- * that search fails the search. It waits a grace period, then until the engine reports nothing in flight on them,
- * at most until a deadline, and never deletes an index that carries an alias.
+ * Deletes the indices an alias swap left behind once the searches and writes already running on them have finished: a
+ * search that resolved the alias just before the swap still runs on the old index, and deleting it under that search
+ * fails the search. Once every node has applied the swap, no search or write started afterwards can reach a retired
+ * index, so the only ones that can are those the engine was running at that moment: it waits for exactly those. When
+ * the engine did not confirm the swap on every node, it waits a grace period instead. Either way it then waits until
+ * the engine reports nothing in flight on the index, at most until a deadline, and never deletes an index that carries
+ * an alias.
  */
 public final class IndexRetirement {
 
-    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration POLL = Duration.ofMillis(100);
 
     private final SearchEngine engine;
     private final Duration grace;
     private final Duration timeout;
 
     /**
-     * @param grace the least time between the swap and the deletion
-     * @param timeout the most time to wait for searches and writes in flight, after the grace
+     * The searches, reads and writes the engine was running right after a swap that every node applied, or
+     * {@code null} when that is not known.
+     */
+    public record InFlight(Instant swappedAt, Set<String> operations) {
+
+        /** A swap made at some time before now, by an earlier attempt or another process. */
+        public static InFlight unknown() {
+            return new InFlight(Instant.now(), null);
+        }
+    }
+
+    /**
+     * @param grace the least time between the swap and the deletion, when the engine did not confirm the swap on every
+     *        node
+     * @param timeout the most time to wait for searches and writes in flight
      */
     public IndexRetirement(SearchEngine engine, Duration grace, Duration timeout) {
         this.engine = engine;
@@ -31,12 +49,34 @@ public final class IndexRetirement {
         this.timeout = timeout;
     }
 
-    public void retire(List<String> indices) throws IOException {
+    /** Takes note of what the engine runs right after {@code swap}, to be called at once. */
+    public InFlight inFlightAfter(AliasSwap swap) {
+        Instant now = Instant.now();
+        if (swap.deleted().isEmpty() || !swap.acknowledged()) {
+            return new InFlight(now, null);
+        }
+        try {
+            return new InFlight(now, engine.dataOperations());
+        } catch (IOException e) {
+            Log.warnf("The engine's running operations could not be listed after the swap (%s): the retired indices"
+                    + " are deleted after the grace of %s", e.toString(), grace);
+            return new InFlight(now, null);
+        }
+    }
+
+    public void retire(List<String> indices, InFlight atSwap) throws IOException {
         if (indices.isEmpty()) {
             return;
         }
-        SearchEngine.pause(grace);
         Instant deadline = Instant.now().plus(timeout);
+        if (atSwap.operations() == null) {
+            Duration left = Duration.between(Instant.now(), atSwap.swappedAt().plus(grace));
+            if (left.isPositive()) {
+                SearchEngine.pause(left);
+            }
+        } else {
+            awaitEnd(atSwap.operations(), deadline);
+        }
         for (String index : indices) {
             if (!engine.exists(index)) {
                 continue;
@@ -47,11 +87,26 @@ public final class IndexRetirement {
             }
             if (inFlight > 0) {
                 Log.warnf("Index %s still has %d searches or writes in flight after %s: deleting it anyway", index,
-                        inFlight, grace.plus(timeout));
+                        inFlight, timeout);
             }
             engine.deleteIndex(index);
             Log.infof("Deleted retired index %s", index);
         }
     }
 
+    private void awaitEnd(Set<String> operations, Instant deadline) throws IOException {
+        Set<String> running = new HashSet<>(operations);
+        while (!running.isEmpty()) {
+            running.retainAll(engine.dataOperations());
+            if (running.isEmpty()) {
+                return;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                Log.warnf("%d searches or writes that were running at the swap still run after %s: deleting the"
+                        + " retired indices anyway", running.size(), timeout);
+                return;
+            }
+            SearchEngine.pause(POLL);
+        }
+    }
 }

@@ -126,9 +126,9 @@ public final class NewIndex {
         for (int attempt = 0;; attempt++) {
             try {
                 swap = Swap.UNKNOWN;
-                engine.updateAliases(plan.actions());
+                boolean acknowledged = engine.updateAliases(plan.actions());
                 swap = Swap.DONE;
-                return plan;
+                return acknowledged ? plan.acknowledgedByEveryNode() : plan;
             } catch (IOException e) {
                 List<String> targets = readBack(alias, e);
                 if (targets.equals(List.of(name))) {

@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -258,8 +260,28 @@ public class SearchEngine {
      * Applies all {@code actions} of one {@code _aliases} request: the engine applies them atomically. Sent once:
      * after an unclear answer the caller reads the aliases back to learn what happened.
      */
-    public void updateAliases(ArrayNode actions) throws IOException {
-        send("POST", "/_aliases", json.createObjectNode().set("actions", actions));
+    /**
+     * @return whether every node applied the new aliases before the engine answered: a search any node starts after
+     *         that resolves them anew
+     */
+    public boolean updateAliases(ArrayNode actions) throws IOException {
+        return read(send("POST", "/_aliases", json.createObjectNode().set("actions", actions))).path("acknowledged")
+                .asBoolean(false);
+    }
+
+    /**
+     * The ids of the searches, reads and writes running on the engine's nodes at this moment: the tasks of every
+     * {@code indices:data/*} action, each request's own and those it runs on shards.
+     */
+    public Set<String> dataOperations() throws IOException {
+        return repeatable("GET /_tasks", () -> {
+            Set<String> ids = new HashSet<>();
+            for (JsonNode task : read(send("GET", "/_tasks?actions=indices:data/*&group_by=none", null))
+                    .path("tasks")) {
+                ids.add(task.path("node").asText() + ":" + task.path("id").asText());
+            }
+            return ids;
+        });
     }
 
     /**

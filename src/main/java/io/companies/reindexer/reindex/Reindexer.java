@@ -15,6 +15,7 @@ import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.index.IndexDefinition;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.IndexRetirement;
+import io.companies.reindexer.index.IndexRetirement.InFlight;
 import io.companies.reindexer.index.NewIndex;
 import io.companies.reindexer.index.NewIndex.SwapOutcomeUnknownException;
 import io.companies.reindexer.index.SearchEngine;
@@ -124,7 +125,8 @@ public class Reindexer {
             long documents = stage("refresh and verify", index,
                     () -> newIndex.settle(definition, caughtUp.documents(), config.index().activeShardsTimeout()));
             AliasSwap swap = swap(newIndex, documents, control);
-            catchUpAfterSwapAndRetire(runId, label, index, swap.deleted(), control, caughtUp);
+            InFlight inFlight = retirement.inFlightAfter(swap);
+            catchUpAfterSwapAndRetire(runId, label, index, swap.deleted(), inFlight, control, caughtUp);
             Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", label,
                     config.alias(), index, documents, swap.previous(), swap.deleted());
             Log.infof("Run %s: stage times: %s", label, progress.times());
@@ -151,16 +153,19 @@ public class Reindexer {
      * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
      */
     public void finishAfterSwap(long runId, String label, String index, List<String> retired, RunControl control) {
-        catchUpAfterSwapAndRetire(runId, label, index, retired, control, slices.status(runId));
+        catchUpAfterSwapAndRetire(runId, label, index, retired, InFlight.unknown(), control, slices.status(runId));
     }
 
-    /** @param last where the slices stood when the run got here */
+    /**
+     * @param inFlight what the engine ran at the swap: the retired indices are deleted once that has ended
+     * @param last where the slices stood when the run got here
+     */
     private void catchUpAfterSwapAndRetire(long runId, String label, String index, List<String> retired,
-            RunControl control, Status last) {
+            InFlight inFlight, RunControl control, Status last) {
         try {
             stage("catch up after swap", index, () -> catchUp(runId, label, control, CatchUpTime.AFTER_SWAP, last));
             control.checkpoint();
-            stage("retire", index, () -> retirement.retire(retired));
+            stage("retire", index, () -> retirement.retire(retired, inFlight));
         } catch (ReindexException | RunStoppedException e) {
             throw new UnfinishedRunException(e.getMessage() + "; alias " + config.alias() + " points to " + index
                     + ", and the run is finished by the next repair", index, e);

@@ -3,7 +3,11 @@ package io.companies.reindexer.coordination;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -171,15 +175,29 @@ public class SliceWorker {
         }
     }
 
-    /** A failure of the database that is not the data's fault (SQLState class 22): it passes, so the slice is retried. */
-    private static boolean isDatabaseOutage(Exception e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RunLedgerException) {
+    /**
+     * A failure of the database that is not the data's fault (SQLState class 22): it passes, so the slice is retried.
+     * Narayana reports a commit that failed as a {@code RollbackException} that carries the resource's failure as a
+     * suppressed exception, not as its cause, so suppressed exceptions are looked at too.
+     */
+    static boolean isDatabaseOutage(Throwable failure) {
+        Deque<Throwable> toSee = new ArrayDeque<>(List.of(failure));
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (!toSee.isEmpty()) {
+            Throwable next = toSee.pop();
+            if (!seen.add(next)) {
+                continue;
+            }
+            if (next instanceof RunLedgerException) {
                 return true;
             }
-            if (cause instanceof SQLException sql) {
+            if (next instanceof SQLException sql) {
                 return sql.getSQLState() == null || !sql.getSQLState().startsWith("22");
             }
+            if (next.getCause() != null) {
+                toSee.push(next.getCause());
+            }
+            toSee.addAll(List.of(next.getSuppressed()));
         }
         return false;
     }

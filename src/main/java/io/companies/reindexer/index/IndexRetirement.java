@@ -32,9 +32,9 @@ public final class IndexRetirement {
      */
     public record InFlight(Instant swappedAt, Set<String> operations) {
 
-        /** A swap made at some time before now, by an earlier attempt or another process. */
-        public static InFlight unknown() {
-            return new InFlight(Instant.now(), null);
+        /** A swap made at {@code swappedAt} after which what the engine ran is not known. */
+        public static InFlight unknown(Instant swappedAt) {
+            return new InFlight(swappedAt, null);
         }
     }
 
@@ -53,14 +53,14 @@ public final class IndexRetirement {
     public InFlight inFlightAfter(AliasSwap swap) {
         Instant now = Instant.now();
         if (swap.deleted().isEmpty() || !swap.acknowledged()) {
-            return new InFlight(now, null);
+            return InFlight.unknown(now);
         }
         try {
             return new InFlight(now, engine.dataOperations());
         } catch (IOException e) {
             Log.warnf("The engine's running operations could not be listed after the swap (%s): the retired indices"
                     + " are deleted after the grace of %s", e.toString(), grace);
-            return new InFlight(now, null);
+            return InFlight.unknown(now);
         }
     }
 

@@ -259,8 +259,7 @@ public class SearchEngine {
     /**
      * Applies all {@code actions} of one {@code _aliases} request: the engine applies them atomically. Sent once:
      * after an unclear answer the caller reads the aliases back to learn what happened.
-     */
-    /**
+     *
      * @return whether every node applied the new aliases before the engine answered: a search any node starts after
      *         that resolves them anew
      */

@@ -3,6 +3,7 @@ package io.companies.reindexer.reindex;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -155,7 +156,8 @@ public class Reindexer {
      * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
      */
     public void finishAfterSwap(long runId, String label, String index, List<String> retired, RunControl control) {
-        catchUpAfterSwapAndRetire(runId, label, index, retired, InFlight.unknown(), control, slices.status(runId));
+        catchUpAfterSwapAndRetire(runId, label, index, retired, InFlight.unknown(Instant.now()), control,
+                slices.status(runId));
     }
 
     /**

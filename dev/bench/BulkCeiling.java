@@ -39,7 +39,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -81,14 +80,14 @@ public class BulkCeiling {
             if (args.length == 0) {
                 throw new IllegalArgumentException("usage: BulkCeiling export|load|delete --url URL --index NAME ...");
             }
-            Map<String, String> options = options(args);
-            Engine engine = new Engine(required(options, "url"));
-            String index = required(options, "index");
+            Map<String, String> options = BenchArgs.options(args);
+            Engine engine = new Engine(BenchArgs.required(options, "url"));
+            String index = BenchArgs.required(options, "index");
             switch (args[0]) {
-                case "export" -> export(engine, index, Path.of(required(options, "out")),
+                case "export" -> export(engine, index, Path.of(BenchArgs.required(options, "out")),
                         Long.parseLong(options.getOrDefault("max-bytes", String.valueOf(5L << 20))),
                         Integer.parseInt(options.getOrDefault("max-docs", "1000")));
-                case "load" -> load(engine, index, Path.of(required(options, "dir")),
+                case "load" -> load(engine, index, Path.of(BenchArgs.required(options, "dir")),
                         Integer.parseInt(options.getOrDefault("senders", "2")));
                 case "delete" -> engine.deleteIfExists(index);
                 default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -305,7 +304,8 @@ public class BulkCeiling {
     static long count(Engine engine, String index) throws Exception {
         JsonNode count = obj(JSON.readTree(engine.call("GET", "/" + index + "/_count", null, 200))).path("count");
         if (!count.canConvertToExactIntegral()) {
-            throw new BenchException("GET /" + index + "/_count answered no count: " + abbreviate(count.toString()));
+            throw new BenchException("GET /" + index + "/_count answered no count: "
+                    + BenchArgs.abbreviate(count.toString()));
         }
         return count.longValue();
     }
@@ -334,7 +334,7 @@ public class BulkCeiling {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (expect != -1 && response.statusCode() != expect) {
                 throw new BenchException(method + " " + path + " answered " + response.statusCode() + ": "
-                        + abbreviate(response.body()));
+                        + BenchArgs.abbreviate(response.body()));
             }
             return response.body();
         }
@@ -344,7 +344,7 @@ public class BulkCeiling {
                     .timeout(TIMEOUT).DELETE().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200 && response.statusCode() != 404) {
                 throw new BenchException("DELETE /" + index + " answered " + response.statusCode() + ": "
-                        + abbreviate(response.body()));
+                        + BenchArgs.abbreviate(response.body()));
             }
         }
 
@@ -373,10 +373,11 @@ public class BulkCeiling {
                 }
                 if (response.statusCode() != 200) {
                     throw new BenchException(name + ": _bulk answered " + response.statusCode() + ": "
-                            + abbreviate(response.body()));
+                            + BenchArgs.abbreviate(response.body()));
                 }
                 if (!response.body().replace(" ", "").contains("\"errors\":false")) {
-                    throw new BenchException(name + ": _bulk answered with errors: " + abbreviate(response.body()));
+                    throw new BenchException(name + ": _bulk answered with errors: "
+                            + BenchArgs.abbreviate(response.body()));
                 }
                 return;
             }
@@ -392,47 +393,24 @@ public class BulkCeiling {
         }
     }
 
-    static String abbreviate(String s) {
-        return s.length() <= 600 ? s : s.substring(0, 600) + "...";
-    }
-
     static final class BenchException extends RuntimeException {
         BenchException(String message) {
             super(message);
         }
     }
 
-    // ------------------------------------------------------------------------------------- options, JSON trees
-
-    static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value, got " + args[i]);
-            }
-            options.put(args[i].substring(2), args[++i]);
-        }
-        return options;
-    }
-
-    static String required(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return value;
-    }
+    // --------------------------------------------------------------------------------------------- JSON trees
 
     static ObjectNode obj(JsonNode node) {
         if (!(node instanceof ObjectNode o)) {
-            throw new BenchException("expected a JSON object, got " + abbreviate(String.valueOf(node)));
+            throw new BenchException("expected a JSON object, got " + BenchArgs.abbreviate(String.valueOf(node)));
         }
         return o;
     }
 
     static ArrayNode array(JsonNode node) {
         if (!(node instanceof ArrayNode a)) {
-            throw new BenchException("expected a JSON array, got " + abbreviate(String.valueOf(node)));
+            throw new BenchException("expected a JSON array, got " + BenchArgs.abbreviate(String.valueOf(node)));
         }
         return a;
     }
@@ -440,7 +418,7 @@ public class BulkCeiling {
     /** The value of an answer's first field: {@code GET /NAME/_settings} and {@code _mapping} key theirs by index. */
     static JsonNode firstValue(ObjectNode answer) {
         if (answer.isEmpty()) {
-            throw new BenchException("expected an index in " + abbreviate(answer.toString()));
+            throw new BenchException("expected an index in " + BenchArgs.abbreviate(answer.toString()));
         }
         return answer.elements().next();
     }

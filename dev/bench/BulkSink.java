@@ -38,7 +38,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,11 +61,12 @@ public class BulkSink {
             if (args.length == 0) {
                 throw new IllegalArgumentException("usage: BulkSink serve --port P | load --url URL ...");
             }
-            Map<String, String> options = options(args);
+            Map<String, String> options = BenchArgs.options(args);
             switch (args[0]) {
-                case "serve" -> serve(Integer.parseInt(required(options, "port")),
+                case "serve" -> serve(Integer.parseInt(BenchArgs.required(options, "port")),
                         Integer.parseInt(options.getOrDefault("threads", "8")));
-                case "load" -> load(required(options, "url"), Integer.parseInt(options.getOrDefault("senders", "3")),
+                case "load" -> load(BenchArgs.required(options, "url"),
+                        Integer.parseInt(options.getOrDefault("senders", "3")),
                         Integer.parseInt(options.getOrDefault("seconds", "20")),
                         Integer.parseInt(options.getOrDefault("doc-bytes", "5200")),
                         Integer.parseInt(options.getOrDefault("max-docs", "1000")));
@@ -611,7 +611,7 @@ public class BulkSink {
                     if (response.statusCode() != 200 || response.body().contains("\"error\"")
                             || count(response.body(), "\"status\":20") != maxDocs) {
                         throw new SinkException("_bulk answered " + response.statusCode() + ": "
-                                + abbreviate(response.body()));
+                                + BenchArgs.abbreviate(response.body()));
                     }
                     documents.addAndGet(maxDocs);
                     bytes.addAndGet(body.length);
@@ -674,7 +674,7 @@ public class BulkSink {
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (expect != -1 && response.statusCode() != expect) {
             throw new SinkException(method + " " + url + " answered " + response.statusCode() + ": "
-                    + abbreviate(response.body()));
+                    + BenchArgs.abbreviate(response.body()));
         }
         return response.body();
     }
@@ -862,29 +862,6 @@ public class BulkSink {
             }
         }
         return out.append('"').toString();
-    }
-
-    static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value, got " + args[i]);
-            }
-            options.put(args[i].substring(2), args[++i]);
-        }
-        return options;
-    }
-
-    static String required(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return value;
-    }
-
-    static String abbreviate(String s) {
-        return s.length() <= 600 ? s : s.substring(0, 600) + "...";
     }
 
     static final class SinkException extends RuntimeException {

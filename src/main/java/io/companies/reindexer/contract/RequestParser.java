@@ -47,6 +47,7 @@ public final class RequestParser {
             throw new MalformedRequestException("The value has " + value.length + " bytes, more than 64 KiB");
         }
         JsonNode request = readObject(decode(value));
+        checkBoolean(request, "force");
         String requestId = stringField(request, "requestId");
         if (requestId != null) {
             checkRequestId(requestId);
@@ -102,6 +103,13 @@ public final class RequestParser {
             throw new MalformedRequestException("The field " + field + " must be a string, not " + value.getNodeType());
         }
         return value.textValue();
+    }
+
+    private static void checkBoolean(JsonNode request, String field) {
+        JsonNode value = request.get(field);
+        if (value != null && !value.isNull() && !value.isBoolean()) {
+            throw new MalformedRequestException("The field " + field + " must be a boolean, not " + value.getNodeType());
+        }
     }
 
     private static void checkRequestId(String requestId) {

@@ -98,6 +98,7 @@ class RequestParserTest {
         assertMalformed("{\"alias\":[\"companies\"]}", "alias must be a string");
         assertMalformed("{\"requestedBy\":{}}", "requestedBy must be a string");
         assertMalformed("{\"requestedAt\":1732442400}", "requestedAt must be a string");
+        assertMalformed("{\"force\":\"true\"}", "force must be a boolean");
     }
 
     @Test

@@ -42,7 +42,6 @@ SERVICE_LOG="$STACK_DIR/logs/demo-service.log"
 mkdir -p "$(dirname "$SERVICE_LOG")"
 QUARKUS_HTTP_PORT="$HTTP_PORT" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" QUARKUS_ELASTICSEARCH_HOSTS="$ENGINE" \
   QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:$PG_PORT/companies" \
-  REINDEX_INDEX_REPLICAS=0 \
   "$JAVA" -jar target/quarkus-app/quarkus-run.jar >"$SERVICE_LOG" 2>&1 &
 SERVICE_PID=$!
 trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT
@@ -72,8 +71,10 @@ done
 [ -n "$OUTCOME" ] || { echo "No outcome for $REQUEST_ID"; tail -n 40 "$SERVICE_LOG"; exit 1; }
 echo "$OUTCOME" | pretty
 
-step "Loading $COMPANIES sample companies"
-dev/load-sample.sh --reset "$COMPANIES"   # PGPORT: the stack's PG_PORT
+step "Search through the alias: companies about 'aerospace', top 3"
+curl -fs "http://$ENGINE/companies/_search?q=wildcard:aerospace&size=3&track_total_hits=true&filter_path=hits.total.value,hits.hits._source.name&_source=name" | hits_line \
+  || info "(no answer through the alias companies)"
+step "Alias: $(curl -fs "http://$ENGINE/_cat/aliases/companies?h=alias,index")"
 
 echo "$OUTCOME" | python3 -c '
 import json, sys

@@ -17,9 +17,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -32,9 +36,10 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * An HTTP proxy in front of the real search engine that makes the engine's answers unclear on demand: answers lost
- * after the engine did the work, requests lost before it saw them, injected errors, failed bulk items and a body size
- * limit. Each rule acts on the next {@code times} requests it matches, then is spent; the first unspent matching rule
- * wins, and requests no rule matches are forwarded untouched.
+ * after the engine did the work, requests lost before it saw them, requests held or delayed, injected errors, failed
+ * or rejected bulk items, failed multi-get docs and a body size limit. Each rule acts on the next {@code times}
+ * requests it matches, then is spent ({@link #rejectBulkItemsFor} on any number of them for a period instead); the
+ * first unspent matching rule wins, and requests no rule matches are forwarded untouched.
  *
  * <p>
  * A dropped answer or request is a connection closed with nothing written: Elasticsearch's low-level
@@ -44,6 +49,7 @@ import com.sun.net.httpserver.HttpServer;
 public final class FaultyEngineProxy implements AutoCloseable {
 
     private static final String JSON = "application/json";
+    private static final String INJECTED = "injected by the test proxy";
 
     private final URI engine;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -109,6 +115,43 @@ public final class FaultyEngineProxy implements AutoCloseable {
     }
 
     /**
+     * The client waits without an answer until the test calls {@link Hold#release()}, then the request is forwarded
+     * to the engine as usual; requests still held when the proxy is closed are dropped, and the engine never sees them.
+     */
+    public Hold hold(String method, String pathRegex, int times) {
+        return add(new Hold(method, Pattern.compile(pathRegex), times, this::engineAnswer));
+    }
+
+    /** The engine answers as usual, but sees the request only {@code delay} after the client sent it. */
+    public Rule delay(String method, String pathRegex, int times, Duration delay) {
+        return addRule(method, pathRegex, times, request -> {
+            Thread.sleep(delay);
+            return engineAnswer(request);
+        });
+    }
+
+    /**
+     * For {@code period} from now, every {@code POST _bulk} gets 200 with its 2nd, 4th, ... item failed with
+     * {@code status} and the engine's {@code rejected_execution_exception} (as under load: 429), and the engine never
+     * sees those items; the others are sent to it in one bulk request (with the same query string) and get its answer.
+     * A bulk of one item is forwarded whole. After {@code period} the rule claims no request.
+     */
+    public Rule rejectBulkItemsFor(String pathRegex, Duration period, int status) {
+        return add(new Rule(Set.of("POST"), Pattern.compile(pathRegex), Integer.MAX_VALUE, period,
+                request -> rejectEverySecondItem(request, status)));
+    }
+
+    /**
+     * A {@code GET} or {@code POST _mget} is answered by the engine, but the client sees the 2nd, 4th, ... doc of it
+     * failed with {@code errorType}, as the engine writes a doc whose shard is unavailable (e.g.
+     * {@code no_shard_available_action_exception}).
+     */
+    public Rule failMgetItems(String pathRegex, int times, String errorType) {
+        return add(new Rule(Set.of("GET", "POST"), Pattern.compile(pathRegex), times, null,
+                request -> failEverySecondDoc(engineAnswer(request), errorType)));
+    }
+
+    /**
      * From now on, a request whose body is larger than {@code maxBytes} gets 413 instead of reaching the engine, like
      * the engine's {@code http.max_content_length}; {@code 0} or less removes the limit. It is checked where the
      * proxy would forward, so it applies under {@link #dropAnswer} too, not to requests other rules answer themselves.
@@ -133,11 +176,11 @@ public final class FaultyEngineProxy implements AutoCloseable {
         client.shutdownNow();
     }
 
-    private synchronized Rule addRule(String method, String pathRegex, int times, Fault fault) {
-        if (times < 1) {
-            throw new IllegalArgumentException("A rule applies to at least one request, not " + times);
-        }
-        Rule rule = new Rule(method, Pattern.compile(pathRegex), times, fault);
+    private Rule addRule(String method, String pathRegex, int times, Fault fault) {
+        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), times, null, fault));
+    }
+
+    private synchronized <R extends Rule> R add(R rule) {
         rules.add(rule);
         return rule;
     }
@@ -158,7 +201,7 @@ public final class FaultyEngineProxy implements AutoCloseable {
         Rule rule = claim(request);
         Answer answer;
         try {
-            answer = rule == null ? engineAnswer(request) : rule.fault.answer(request);
+            answer = rule == null ? engineAnswer(request) : rule.apply(request);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Closed while forwarding " + request.method() + " " + request.path());
@@ -197,36 +240,118 @@ public final class FaultyEngineProxy implements AutoCloseable {
 
     private byte[] failedBulk(byte[] ndjson, int status, String errorType) throws IOException {
         ArrayNode items = json.createArrayNode();
-        Iterator<String> lines = new String(ndjson, UTF_8).lines().filter(line -> !line.isBlank()).iterator();
-        while (lines.hasNext()) {
-            JsonNode actionLine = json.readTree(lines.next());
-            String action = actionLine.fieldNames().next();
-            ObjectNode item = items.addObject().putObject(action);
-            item.put("_id", actionLine.get(action).path("_id").asText(null));
-            item.put("status", status);
-            item.putObject("error").put("type", errorType).put("reason", "injected by the test proxy");
-            if (!action.equals("delete")) {
-                lines.next(); // the source (or partial document) of an index, create or update
-            }
+        for (BulkItem item : bulkItems(ndjson)) {
+            items.add(failedItem(item, status, errorType));
         }
         ObjectNode answer = json.createObjectNode().put("took", 1).put("errors", true);
         answer.set("items", items);
         return json.writeValueAsBytes(answer);
     }
 
-    /** What a rule does with the requests it matches. */
-    public static final class Rule {
+    private Answer rejectEverySecondItem(Request request, int status) throws IOException, InterruptedException {
+        List<BulkItem> items = bulkItems(request.body());
+        if (items.size() < 2) {
+            return engineAnswer(request);
+        }
+        StringBuilder forwarded = new StringBuilder();
+        for (int i = 0; i < items.size(); i += 2) {
+            items.get(i).lines().forEach(line -> forwarded.append(line).append('\n'));
+        }
+        Answer forwardedAnswer = engineAnswer(new Request(request.method(), request.uri(), request.contentType(),
+                forwarded.toString().getBytes(UTF_8)));
+        if (forwardedAnswer.status() != 200) {
+            return forwardedAnswer;
+        }
+        ObjectNode answer = (ObjectNode) json.readTree(forwardedAnswer.body());
+        JsonNode engineItems = answer.path("items");
+        if (engineItems.size() != (items.size() + 1) / 2) {
+            String error = """
+                    {"error":{"type":"test_proxy_exception","reason":"the engine answered %d bulk items for the %d \
+                    it was sent: the test proxy cannot merge them with the ones it rejected"},"status":502}"""
+                    .formatted(engineItems.size(), (items.size() + 1) / 2);
+            return new Answer(502, JSON, error.getBytes(UTF_8));
+        }
+        ArrayNode merged = json.createArrayNode();
+        for (int i = 0; i < items.size(); i++) {
+            merged.add(i % 2 == 0 ? engineItems.get(i / 2)
+                    : failedItem(items.get(i), status, "rejected_execution_exception"));
+        }
+        answer.put("errors", true);
+        answer.remove("items");
+        answer.set("items", merged);
+        return new Answer(200, forwardedAnswer.contentType(), json.writeValueAsBytes(answer));
+    }
 
-        private final String method;
+    private List<BulkItem> bulkItems(byte[] ndjson) throws IOException {
+        List<BulkItem> items = new ArrayList<>();
+        Iterator<String> lines = new String(ndjson, UTF_8).lines().filter(line -> !line.isBlank()).iterator();
+        while (lines.hasNext()) {
+            String actionLine = lines.next();
+            JsonNode parsed = json.readTree(actionLine);
+            String action = parsed.fieldNames().next();
+            // An index, create or update has its source (or partial document) on the next line, a delete has not.
+            List<String> itemLines = action.equals("delete") ? List.of(actionLine) : List.of(actionLine, lines.next());
+            items.add(new BulkItem(action, parsed.get(action).path("_id").asText(null), itemLines));
+        }
+        return items;
+    }
+
+    private ObjectNode failedItem(BulkItem item, int status, String errorType) {
+        ObjectNode failed = json.createObjectNode();
+        ObjectNode result = failed.putObject(item.action());
+        result.put("_id", item.id());
+        result.put("status", status);
+        result.putObject("error").put("type", errorType).put("reason", INJECTED);
+        return failed;
+    }
+
+    private Answer failEverySecondDoc(Answer answer, String errorType) throws IOException {
+        if (answer.status() != 200) {
+            return answer;
+        }
+        JsonNode body = json.readTree(answer.body());
+        if (!(body.path("docs") instanceof ArrayNode docs)) {
+            return answer;
+        }
+        for (int i = 1; i < docs.size(); i += 2) {
+            JsonNode doc = docs.get(i);
+            // What the engine writes for a doc it could not read: its index and id, and the error with its cause.
+            ObjectNode cause = json.createObjectNode().put("type", errorType).put("reason", INJECTED);
+            ObjectNode failed = json.createObjectNode();
+            if (doc.has("_index")) {
+                failed.set("_index", doc.get("_index"));
+                cause.set("index", doc.get("_index"));
+            }
+            if (doc.has("_id")) {
+                failed.set("_id", doc.get("_id"));
+            }
+            ObjectNode error = failed.putObject("error");
+            error.putArray("root_cause").add(cause);
+            error.setAll(cause);
+            docs.set(i, failed);
+        }
+        return new Answer(200, answer.contentType(), json.writeValueAsBytes(body));
+    }
+
+    /** What a rule does with the requests it matches. */
+    public static sealed class Rule permits Hold {
+
+        private final Set<String> methods;
         private final Pattern path;
         private final int times;
+        private final long start = System.nanoTime();
+        private final long periodNanos; // Long.MAX_VALUE for a rule spent by count only
         private final Fault fault;
         private final AtomicInteger applied = new AtomicInteger();
 
-        private Rule(String method, Pattern path, int times, Fault fault) {
-            this.method = method;
+        private Rule(Set<String> methods, Pattern path, int times, Duration period, Fault fault) {
+            if (times < 1) {
+                throw new IllegalArgumentException("A rule applies to at least one request, not " + times);
+            }
+            this.methods = methods;
             this.path = path;
             this.times = times;
+            this.periodNanos = period == null ? Long.MAX_VALUE : period.toNanos();
             this.fault = fault;
         }
 
@@ -235,14 +360,69 @@ public final class FaultyEngineProxy implements AutoCloseable {
             return applied.get();
         }
 
+        Answer apply(Request request) throws IOException, InterruptedException {
+            return fault.answer(request);
+        }
+
         // Called only under the proxy's lock, so two requests cannot both take a rule's last use.
         private boolean claim(Request request) {
-            if (applied.get() >= times || !method.equals(request.method())
-                    || !path.matcher(request.path()).matches()) {
+            if (applied.get() >= times || System.nanoTime() - start >= periodNanos
+                    || !methods.contains(request.method()) || !path.matcher(request.path()).matches()) {
                 return false;
             }
             applied.incrementAndGet();
             return true;
+        }
+    }
+
+    /** A rule that keeps the requests it matches waiting in the proxy until {@link #release()}. */
+    public static final class Hold extends Rule {
+
+        private final CountDownLatch released = new CountDownLatch(1);
+        private int arrived; // guarded by this
+        private int waiting; // guarded by this
+
+        private Hold(String method, Pattern path, int times, Fault forward) {
+            super(Set.of(method), path, times, null, forward);
+        }
+
+        /** Forwards the requests held now to the engine, and those this rule still claims at once. */
+        public void release() {
+            released.countDown();
+        }
+
+        /** How many requests are waiting for {@link #release()} now. */
+        public synchronized int held() {
+            return waiting;
+        }
+
+        /** Waits until at least {@code n} requests came to this hold, released since or not. */
+        public synchronized void awaitHeld(int n, Duration timeout) throws InterruptedException, TimeoutException {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (arrived < n) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException(arrived + " of " + n + " requests held after " + timeout);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        @Override
+        Answer apply(Request request) throws IOException, InterruptedException {
+            synchronized (this) {
+                arrived++;
+                waiting++;
+                notifyAll();
+            }
+            try {
+                released.await(); // interrupted when the proxy is closed
+            } finally {
+                synchronized (this) {
+                    waiting--;
+                }
+            }
+            return super.apply(request);
         }
     }
 
@@ -257,6 +437,10 @@ public final class FaultyEngineProxy implements AutoCloseable {
     }
 
     private record Received(String method, String path) {
+    }
+
+    /** One action of a bulk body: its action line, then the source line an index, create or update has. */
+    private record BulkItem(String action, String id, List<String> lines) {
     }
 
     private record Answer(int status, String contentType, byte[] body) {

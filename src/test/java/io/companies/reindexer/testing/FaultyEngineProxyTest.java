@@ -3,6 +3,7 @@ package io.companies.reindexer.testing;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
@@ -17,6 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.http.HttpHost;
 import org.elasticsearch.client.Request;
@@ -194,6 +201,174 @@ class FaultyEngineProxyTest {
         assertThat(body(engine.performRequest(new Request("GET", "/" + index + "/_count"))).path("count").asInt())
                 .isZero();
         assertThat(rule.applied()).isEqualTo(1);
+    }
+
+    @Test
+    void holdKeepsRequestsUntilReleasedAndDropsThemWhenClosed() throws Exception {
+        String first = newIndexName();
+        String second = newIndexName();
+        String dropped = newIndexName();
+        FaultyEngineProxy.Hold hold = proxy.hold("PUT", "/proxy-test-.*", 2);
+        ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<Response> firstPut = clients.submit(() -> proxied.performRequest(new Request("PUT", "/" + first)));
+            Future<Response> secondPut = clients.submit(() -> proxied.performRequest(new Request("PUT", "/" + second)));
+            hold.awaitHeld(2, Duration.ofSeconds(10));
+
+            assertThat(hold.held()).isEqualTo(2);
+            assertThat(firstPut).isNotDone();
+            assertThat(exists(first)).isFalse();
+            assertThat(exists(second)).isFalse();
+            hold.release();
+            assertThat(status(firstPut.get(10, TimeUnit.SECONDS))).isEqualTo(200);
+            assertThat(status(secondPut.get(10, TimeUnit.SECONDS))).isEqualTo(200);
+            assertThat(exists(first)).isTrue();
+            assertThat(hold.held()).isZero();
+            assertThat(hold.applied()).isEqualTo(2);
+            assertThatThrownBy(() -> hold.awaitHeld(3, Duration.ofMillis(100))).isInstanceOf(TimeoutException.class);
+
+            FaultyEngineProxy.Hold closing = proxy.hold("PUT", "/proxy-test-.*", 1);
+            Future<Response> lost = clients.submit(() -> proxied.performRequest(new Request("PUT", "/" + dropped)));
+            closing.awaitHeld(1, Duration.ofSeconds(10));
+            proxy.close();
+
+            Throwable failure = catchThrowable(() -> lost.get(10, TimeUnit.SECONDS));
+            assertThat(failure).isInstanceOf(ExecutionException.class).cause().isInstanceOf(IOException.class)
+                    .isNotInstanceOf(ResponseException.class).isNotInstanceOf(SocketTimeoutException.class);
+            assertThat(exists(dropped)).isFalse();
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void delayForwardsTheRequestLater() throws Exception {
+        String index = newIndexName();
+        FaultyEngineProxy.Rule rule = proxy.delay("PUT", "/proxy-test-.*", 1, Duration.ofSeconds(1));
+        ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            long start = System.nanoTime();
+            Future<Response> put = clients.submit(() -> proxied.performRequest(new Request("PUT", "/" + index)));
+            Thread.sleep(300);
+
+            assertThat(exists(index)).as("the engine has not seen it yet").isFalse();
+            assertThat(status(put.get(10, TimeUnit.SECONDS))).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+            assertThat(exists(index)).isTrue();
+            assertThat(rule.applied()).isEqualTo(1);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void rejectBulkItemsForRejectsEverySecondItemForAPeriod() throws Exception {
+        String index = newIndexName();
+        engine.performRequest(new Request("PUT", "/" + index));
+        Duration period = Duration.ofSeconds(3);
+        long start = System.nanoTime();
+        FaultyEngineProxy.Rule rule = proxy.rejectBulkItemsFor("/proxy-test-.*/_bulk", period, 429);
+
+        Request filtered = new Request("POST", "/" + index + "/_bulk");
+        filtered.addParameter("filter_path", "items.*._id,items.*.status,items.*.error");
+        filtered.setJsonEntity("""
+                {"index":{"_id":"a"}}
+                {"name":"A"}
+                {"create":{"_id":"b"}}
+                {"name":"B"}
+                {"update":{"_id":"c"}}
+                {"doc":{"name":"C"},"doc_as_upsert":true}
+                {"delete":{"_id":"d"}}
+                {"index":{"_id":"e"}}
+                {"name":"E"}
+                """);
+        JsonNode answer = body(proxied.performRequest(filtered));
+
+        assertThat(answer.path("errors").asBoolean()).isTrue();
+        List<String> items = new ArrayList<>();
+        answer.path("items").forEach(item -> item.properties().forEach(action -> items.add((action.getKey() + " "
+                + action.getValue().path("_id").asText() + " " + action.getValue().path("status").asInt() + " "
+                + action.getValue().path("error").path("type").asText()).strip())));
+        assertThat(items).containsExactly("index a 201", "create b 429 rejected_execution_exception", "update c 201",
+                "delete d 429 rejected_execution_exception", "index e 201");
+        assertThat(answer.has("took")).as("filtered out by the engine").isFalse();
+
+        Request unfiltered = new Request("POST", "/" + index + "/_bulk");
+        unfiltered.setJsonEntity("""
+                {"index":{"_id":"f"}}
+                {"name":"F"}
+                {"index":{"_id":"g"}}
+                {"name":"G"}
+                """);
+        answer = body(proxied.performRequest(unfiltered));
+        assertThat(answer.has("took")).isTrue();
+        assertThat(answer.path("errors").asBoolean()).isTrue();
+        assertThat(answer.path("items").get(0).path("index").path("result").asText()).isEqualTo("created");
+        assertThat(answer.path("items").get(1).path("index").path("status").asInt()).isEqualTo(429);
+
+        Request single = new Request("POST", "/" + index + "/_bulk");
+        single.setJsonEntity("""
+                {"index":{"_id":"h"}}
+                {"name":"H"}
+                """);
+        answer = body(proxied.performRequest(single));
+        assertThat(answer.path("errors").asBoolean()).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("all within the period").isLessThan(period);
+
+        Thread.sleep(Duration.ofNanos(period.toNanos() - (System.nanoTime() - start)).plusMillis(100));
+        answer = body(proxied.performRequest(unfiltered));
+        assertThat(answer.path("errors").asBoolean()).as("after the period: %s", answer).isFalse();
+        assertThat(answer.path("items").get(1).path("index").path("result").asText()).isEqualTo("created");
+
+        for (String id : List.of("a", "c", "e", "f", "g", "h")) {
+            assertThat(exists(index + "/_doc/" + id)).as(id).isTrue();
+        }
+        assertThat(exists(index + "/_doc/b")).isFalse();
+        assertThat(rule.applied()).isEqualTo(3);
+    }
+
+    @Test
+    void failMgetItemsFailsEverySecondDocAsAnUnavailableShard() throws IOException {
+        String index = newIndexName();
+        engine.performRequest(new Request("PUT", "/" + index));
+        Request bulk = new Request("POST", "/" + index + "/_bulk");
+        bulk.addParameter("refresh", "true");
+        bulk.setJsonEntity("""
+                {"index":{"_id":"a"}}
+                {"name":"A"}
+                {"index":{"_id":"b"}}
+                {"name":"B"}
+                {"index":{"_id":"c"}}
+                {"name":"C"}
+                """);
+        engine.performRequest(bulk);
+        FaultyEngineProxy.Rule rule = proxy.failMgetItems("/proxy-test-.*/_mget", 2,
+                "no_shard_available_action_exception");
+
+        for (String method : List.of("POST", "GET")) {
+            Request mget = new Request(method, "/" + index + "/_mget");
+            mget.setJsonEntity("{\"ids\":[\"a\",\"b\",\"c\",\"missing\"]}");
+            JsonNode docs = body(proxied.performRequest(mget)).path("docs");
+
+            assertThat(docs).as(method).hasSize(4);
+            assertThat(docs.get(0).path("_source").path("name").asText()).isEqualTo("A");
+            assertThat(docs.get(2).path("_source").path("name").asText()).isEqualTo("C");
+            for (int i : new int[] { 1, 3 }) {
+                JsonNode failed = docs.get(i);
+                assertThat(failed.path("_index").asText()).isEqualTo(index);
+                assertThat(failed.path("_id").asText()).isEqualTo(i == 1 ? "b" : "missing");
+                assertThat(failed.has("found")).isFalse();
+                assertThat(failed.has("_source")).isFalse();
+                assertThat(failed.path("error").path("type").asText()).isEqualTo("no_shard_available_action_exception");
+                assertThat(failed.path("error").path("reason").asText()).isNotEmpty();
+                assertThat(failed.path("error").path("root_cause").get(0).path("type").asText())
+                        .isEqualTo("no_shard_available_action_exception");
+            }
+        }
+        Request mget = new Request("POST", "/" + index + "/_mget");
+        mget.setJsonEntity("{\"ids\":[\"a\",\"b\"]}");
+        assertThat(body(proxied.performRequest(mget)).path("docs").get(1).path("found").asBoolean()).isTrue();
+        assertThat(rule.applied()).isEqualTo(2);
     }
 
     @Test

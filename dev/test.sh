@@ -5,8 +5,8 @@
 # then the example consumer examples/completed-listener against the same Kafka (extra Maven arguments are not passed
 # to it), then the end-to-end flow again against Elasticsearch 9 with the `standard` analyzer (its test distribution
 # has no analysis-common module for the custom one), then the end-to-end flows (ReindexFlowTest, ZeroDowntimeTest,
-# ConcurrentWritesTest) and three packaged instances sharing runs (SlicedRunIT) on the cluster with 3 shards and 1
-# replica. The tests use a database of their own (companies_test), so they never empty the demo's.
+# ConcurrentWritesTest), three packaged instances sharing runs (SlicedRunIT) and a late replica (LateReplicaIT) on the
+# cluster with 3 shards and the default replicas (one, with three nodes). The tests use a database of their own (companies_test), so they never empty the demo's.
 #
 # The build checks the format and the import order instead of fixing them: a drift fails it (`./mvnw process-sources`
 # fixes it).
@@ -39,8 +39,9 @@ done
 
 step "All tests against OpenSearch (localhost:$OPENSEARCH_PORT)"
 stack_props companies_test "$OPENSEARCH_PORT"
-# SlicedRunIT runs on the cluster, below: its three instances share one engine, which is what a cluster is for.
-./mvnw -B --no-transfer-progress verify -Dformat.goal=validate -Dimpsort.goal=check -Dit.test='*IT,!SlicedRunIT' \
+# SlicedRunIT and LateReplicaIT run on the cluster, below: three instances share one engine, which is what a cluster is
+# for, and a replica needs a second node.
+./mvnw -B --no-transfer-progress verify -Dformat.goal=validate -Dimpsort.goal=check -Dit.test='*IT,!SlicedRunIT,!LateReplicaIT' \
   "${STACK_PROPS[@]}" "$@"
 
 # The example consumer other teams copy (a project of its own), built with the service's Quarkus version and tested
@@ -54,11 +55,10 @@ step "End-to-end flow against Elasticsearch (localhost:$ELASTICSEARCH_PORT)"
 stack_props companies_test "$ELASTICSEARCH_PORT"
 ./mvnw -B --no-transfer-progress test -Dformat.skip=true -Dtest=ReindexFlowTest "${STACK_PROPS[@]}" -Dreindex.index.analyzer=standard "$@"
 
-# The same flows where an index has shards on several nodes and replicas to restore (system properties win over
-# the test profile's 1 shard and 0 replicas), and the sliced run of three packaged instances (SlicedRunIT: kills,
-# stops, a resume, concurrent writes).
-step "End-to-end flows and three instances on the three-node OpenSearch cluster (localhost:$OPENSEARCH_CLUSTER_PORT), 3 shards, 1 replica"
+# The same flows where an index has shards on several nodes and, with the default replicas, one replica to restore
+# (system properties win over the test profile's 1 shard), the sliced run of three packaged instances (SlicedRunIT:
+# kills, stops, a resume, concurrent writes), and a replica assigned late behind a short socket timeout.
+step "End-to-end flows and three instances on the three-node OpenSearch cluster (localhost:$OPENSEARCH_CLUSTER_PORT), 3 shards, default replicas"
 stack_props companies_test "$OPENSEARCH_CLUSTER_PORT"
 ./mvnw -B --no-transfer-progress verify -Dformat.skip=true -Dtest='ReindexFlowTest,ZeroDowntimeTest,ConcurrentWritesTest' \
-  -Dit.test=SlicedRunIT "${STACK_PROPS[@]}" -Dreindex.index.shards=3 -Dreindex.index.replicas=1 \
-  -Dit.index.shards=3 -Dit.index.replicas=1 "$@"
+  -Dit.test='SlicedRunIT,LateReplicaIT' "${STACK_PROPS[@]}" -Dreindex.index.shards=3 -Dit.index.shards=3 "$@"

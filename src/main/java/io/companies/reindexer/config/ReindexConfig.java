@@ -77,9 +77,13 @@ public interface ReindexConfig {
         @WithDefault("1")
         int shards();
 
-        /** Replicas of a new index once it is filled (none while loading). Default 1. */
-        @WithDefault("1")
-        int replicas();
+        /**
+         * Replicas of a new index once it is filled (none while loading). Unset by default: one replica where the
+         * cluster has a second data node to hold it, none on a single node ({@code index.auto_expand_replicas: 0-1}),
+         * so that the defaults finish a run on any cluster. A number asks for exactly that many, and a run fails at
+         * once when the cluster has too few data nodes to place them.
+         */
+        Optional<Integer> replicas();
 
         /**
          * Analyzer of the analysed text fields. Default {@code normalize_american_english}, defined by
@@ -95,6 +99,14 @@ public interface ReindexConfig {
          */
         @WithDefault("5m")
         Duration activeShardsTimeout();
+
+        /**
+         * Most time the engine may take for one refresh or flush of a filled index: on a large index these outlast the
+         * client's socket timeout ({@code quarkus.elasticsearch.socket-timeout}), so they get their own. Default 10
+         * minutes.
+         */
+        @WithDefault("10m")
+        Duration refreshTimeout();
     }
 
     interface Swap {
@@ -132,13 +144,24 @@ public interface ReindexConfig {
         int concurrency();
 
         /**
-         * How many times items the engine could not take (429, 503), and engine calls that got no clear answer, are
-         * sent again. Default 8.
+         * How many times an engine call that got no clear answer (a lost connection, a 429, a 5xx) is sent again,
+         * bulk requests aside. Default 8.
          */
         @WithDefault("8")
         int maxRetries();
 
-        /** Wait before the first retry of rejected items; doubled on every retry. Default 500 ms. */
+        /**
+         * How long the items of a bulk request the engine could not take (429, 503, no clear answer) are sent again
+         * while none of them gets through; as long as some do, the engine is only slow, and the run goes on at its
+         * pace. Default 5 minutes: an engine that takes nothing for that long is down, not busy.
+         */
+        @WithDefault("5m")
+        Duration retryTimeout();
+
+        /**
+         * Wait before the first retry; doubled on every retry, up to 30 s, each wait between half and all of it.
+         * Default 500 ms.
+         */
         @WithDefault("500ms")
         Duration initialBackoff();
     }

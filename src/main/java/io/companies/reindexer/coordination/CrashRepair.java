@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,6 +13,7 @@ import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
+import io.companies.reindexer.index.IndexRetirement.Retired;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.reindex.ReindexException;
 import io.companies.reindexer.reindex.Reindexer;
@@ -65,7 +67,7 @@ public class CrashRepair {
                     resumable = Optional.of(run);
                     continue;
                 }
-                List<ReindexCompleted> outcomes = run.swapping() && targets.contains(run.index())
+                Function<Instant, List<ReindexCompleted>> outcomes = run.swapping() && targets.contains(run.index())
                         ? finishSwapped(run, alias, control)
                         : failInterrupted(run, alias, targets);
                 ledger.finish(run.id(), outcomes);
@@ -75,8 +77,14 @@ public class CrashRepair {
                 // Killed between creating an index and finishing with it, or a failed run that could not delete it.
                 if (names.isOurs(index.name()) && !targets.contains(index.name()) && !index.isComplete()
                         && !index.name().equals(kept)) {
-                    Log.infof("Deleting orphan index %s, which no alias points to and no run completed", index.name());
-                    engine.deleteIndex(index.name());
+                    List<String> aliases = engine.aliasesOf(index.name());
+                    if (aliases.isEmpty()) {
+                        Log.infof("Deleting orphan index %s, which no alias points to and no run completed",
+                                index.name());
+                        engine.deleteIndex(index.name());
+                    } else {
+                        Log.warnf("Orphan index %s kept: it carries the alias(es) %s", index.name(), aliases);
+                    }
                 }
             }
             return resumable;
@@ -107,29 +115,31 @@ public class CrashRepair {
      * Interrupted after its swap: searchers already read the new, verified index, so the run completes once it has
      * caught up with the changes made around the swap and deleted the indices it retired.
      */
-    private List<ReindexCompleted> finishSwapped(InterruptedRun run, String alias, RunControl control)
-            throws IOException {
+    private Function<Instant, List<ReindexCompleted>> finishSwapped(InterruptedRun run, String alias,
+            RunControl control) throws IOException {
         Log.infof("Run %d was interrupted after its alias swap (alias %s points to %s): finishing it", run.id(), alias,
                 run.index());
         progress.started(run.id(), run.requestIds(), run.index());
+        Retired retired;
         try {
-            reindexer.finishAfterSwap(run.id(), run.id() + " " + run.requestIds(), run.index(), run.deletedIndices(),
-                    control);
+            retired = reindexer.finishAfterSwap(run.id(), run.id() + " " + run.requestIds(), run.index(),
+                    run.deletedIndices(), control);
             progress.ended("COMPLETED");
         } catch (RuntimeException e) {
             progress.ended("UNFINISHED");
             throw e;
         }
-        RunResult result = new RunResult(run.index(), run.previousIndices(), run.deletedIndices(), run.documents());
-        return RunOutcomes.completed(run.requestIds(), alias, result, run.startedAt());
+        RunResult result = new RunResult(run.index(), run.previousIndices(), retired.deleted(), retired.kept(),
+                run.documents());
+        return completedAt -> RunOutcomes.completed(run.requestIds(), alias, result, run.startedAt(), completedAt);
     }
 
     /**
      * Interrupted before its swap and not to be resumed, or at a swap after which the alias does not point to its
      * index: nothing that searchers read now comes from this run.
      */
-    private List<ReindexCompleted> failInterrupted(InterruptedRun run, String alias, List<String> targets)
-            throws IOException {
+    private Function<Instant, List<ReindexCompleted>> failInterrupted(InterruptedRun run, String alias,
+            List<String> targets) throws IOException {
         String when = run.swapping() ? "at the alias swap (alias " + alias + " does not point to its index)"
                 : "before the alias swap, and could not be resumed: " + whyNotResumable(run, targets);
         String index;
@@ -142,6 +152,7 @@ public class CrashRepair {
         String error = "Interrupted " + when + "; instance " + run.instance() + " stopped or lost its database session"
                 + " during the run; " + index + ", and alias " + alias + " points to " + targets;
         Log.infof("Run %d: %s", run.id(), error);
-        return RunOutcomes.failed(run.requestIds(), alias, run.index(), run.startedAt(), error);
+        return completedAt -> RunOutcomes.failed(run.requestIds(), alias, run.index(), run.startedAt(), completedAt,
+                error);
     }
 }

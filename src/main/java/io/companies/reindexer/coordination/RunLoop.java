@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -176,13 +177,16 @@ public class RunLoop {
      */
     private boolean runAndRecord(ClaimedRun run, AliasLock lock, boolean resume) {
         String label = run.id() + " " + run.requestIds();
-        List<ReindexCompleted> outcomes;
+        Function<Instant, List<ReindexCompleted>> outcomes;
+        ReindexCompleted.Status status;
         progress.started(run.id(), run.requestIds(), run.index());
         try {
             LockedRunControl control = controlOf(lock, run);
             RunResult result = resume ? reindexer.resume(run.id(), label, run.index(), control)
                     : reindexer.run(run.id(), label, run.index(), control);
-            outcomes = RunOutcomes.completed(run.requestIds(), run.alias(), result, run.startedAt());
+            outcomes = completedAt -> RunOutcomes.completed(run.requestIds(), run.alias(), result, run.startedAt(),
+                    completedAt);
+            status = ReindexCompleted.Status.COMPLETED;
         } catch (UnfinishedRunException e) {
             if (stopping) {
                 Log.infof("Run %s is not finished: %s", label, e.getMessage());
@@ -195,9 +199,11 @@ public class RunLoop {
         } catch (RuntimeException e) {
             Log.errorf(e, "Run %s failed", label);
             String index = e instanceof ReindexException failure ? failure.index() : null;
-            outcomes = RunOutcomes.failed(run.requestIds(), run.alias(), index, run.startedAt(), e.getMessage());
+            outcomes = completedAt -> RunOutcomes.failed(run.requestIds(), run.alias(), index, run.startedAt(),
+                    completedAt, e.getMessage());
+            status = ReindexCompleted.Status.FAILED;
         }
-        progress.ended(outcomes.getFirst().status().name());
+        progress.ended(status.name());
         finishDurably(label, run, outcomes);
         return true;
     }
@@ -206,7 +212,7 @@ public class RunLoop {
      * Records the outcomes of a run, trying again while the database is down: the run's own error says what happened
      * (an instance that takes the run over meanwhile records it as interrupted instead).
      */
-    private void finishDurably(String label, ClaimedRun run, List<ReindexCompleted> outcomes) {
+    private void finishDurably(String label, ClaimedRun run, Function<Instant, List<ReindexCompleted>> outcomes) {
         Duration backoff = Duration.ofSeconds(1);
         while (true) {
             try {

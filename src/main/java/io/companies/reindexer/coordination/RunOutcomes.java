@@ -13,17 +13,15 @@ final class RunOutcomes {
     }
 
     static List<ReindexCompleted> completed(List<String> requestIds, String alias, RunResult result,
-            Instant startedAt) {
-        Instant completedAt = Instant.now();
+            Instant startedAt, Instant completedAt) {
         return requestIds.stream().map(id -> ReindexCompleted.completed(id, alias, result.index(),
-                result.previousIndices(), result.deletedIndices(), result.documents(), startedAt, completedAt))
-                .toList();
+                result.previousIndices(), result.deletedIndices(), result.keptIndices(), result.documents(), startedAt,
+                completedAt)).toList();
     }
 
     /** @param index the run's index, or null when it failed before it had one */
     static List<ReindexCompleted> failed(List<String> requestIds, String alias, String index, Instant startedAt,
-            String error) {
-        Instant completedAt = Instant.now();
+            Instant completedAt, String error) {
         return requestIds.stream()
                 .map(id -> ReindexCompleted.failed(id, alias, index, startedAt, completedAt, error)).toList();
     }

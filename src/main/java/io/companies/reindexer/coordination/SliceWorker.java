@@ -10,8 +10,10 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -41,8 +43,9 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class SliceWorker {
 
-    // A slice that failed this often for reasons that looked passing (an outage, a kill) fails its run.
-    private static final int MAX_ATTEMPTS = 5;
+    // A slice whose claims failed this often for reasons that looked passing (a kill, a freeze) fails its run; a
+    // claim handed back (a graceful shutdown, a database blip) is not a failure.
+    private static final int MAX_FAILED_ATTEMPTS = 5;
 
     @Inject
     ReindexConfig config;
@@ -59,6 +62,8 @@ public class SliceWorker {
     private final Semaphore wakeUp = new Semaphore(0);
     private final List<Thread> workers = new ArrayList<>();
     private final Set<HeldClaim> held = ConcurrentHashMap.newKeySet();
+    // Claims to hand back once the database answers again: those whose pass a database outage ended.
+    private final Queue<Claim> toHandBack = new ConcurrentLinkedQueue<>();
     private Thread renewer;
     private volatile boolean stopping;
 
@@ -111,6 +116,7 @@ public class SliceWorker {
     private void work() {
         while (!stopping) {
             try {
+                handBackPending();
                 Optional<Claim> claim = config.enabled() ? slices.claim(config.alias(), instance.get(),
                         config.slices().lease())
                         : Optional.empty();
@@ -133,12 +139,21 @@ public class SliceWorker {
         }
     }
 
+    /** Hands back the claims a database outage interrupted; those the database still cannot take wait. */
+    private void handBackPending() {
+        for (Claim claim; (claim = toHandBack.peek()) != null; toHandBack.remove()) {
+            if (slices.handBack(claim, instance.get())) {
+                Log.infof("Run %d, slice %d: handed back after the database outage", claim.runId(), claim.slice());
+            }
+        }
+    }
+
     private void workOn(Claim claim) {
         String slice = "Run " + claim.runId() + ", slice " + claim.slice() + " (ids " + claim.bounds().afterId()
                 + " to " + claim.bounds().lastId() + "), pass " + claim.pass();
-        if (claim.attempt() > MAX_ATTEMPTS) {
-            fail(claim, slice + " was taken " + MAX_ATTEMPTS + " times and never finished; the last attempts' logs"
-                    + " say why");
+        if (claim.failedAttempts() >= MAX_FAILED_ATTEMPTS) {
+            fail(claim, slice + " was taken " + MAX_FAILED_ATTEMPTS + " times and never finished nor handed back;"
+                    + " the last attempts' logs say why");
             return;
         }
         HeldClaim lease = new HeldClaim(claim);
@@ -157,6 +172,7 @@ public class SliceWorker {
                 slices.handBack(claim, instance.get());
                 Log.infof("%s: handed back, the service is shutting down", slice);
             } else {
+                slices.release(claim, instance.get());
                 Log.warnf("%s: left: %s", slice, e.getMessage());
             }
         } catch (InterruptedException e) {
@@ -164,8 +180,9 @@ public class SliceWorker {
             Log.warnf("%s: interrupted; its claim lapses after %s", slice, config.slices().lease());
         } catch (IOException | RuntimeException e) {
             if (isDatabaseOutage(e)) {
-                Log.warnf("%s: the database failed (%s); the slice is taken again once its claim lapses", slice,
+                Log.warnf("%s: the database failed (%s); the slice is handed back once it answers again", slice,
                         e.getMessage());
+                toHandBack.add(claim);
             } else {
                 Log.errorf(e, "%s failed", slice);
                 fail(claim, slice + " failed on instance " + instance.get() + ": " + e.getMessage());

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,10 +26,12 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * Sends bulk batches into one index, several at a time, and makes sure every item landed: items the engine could not
- * take now (429, 503) and requests that met a transient failure are sent again with exponential backoff, a bounded
- * number of times; a body over the byte bound, or one the engine refuses as too large (413), is sent in halves; any
- * other item failure fails the whole load. Sending overlaps with building the next batch, and more than one request in
- * flight keeps every engine core busy.
+ * take now (429, 503) and requests that met a transient failure are sent again with a growing, jittered backoff, for as
+ * long as some of a batch gets through, and until nothing of it has for {@code retryTimeout}; a body over the byte
+ * bound, or one the engine refuses as too large (413), is sent in halves; any other item failure fails the whole load.
+ * While the engine pushes back, one request fewer is in flight per batch it pushed back, down to one, and one more per
+ * batch it took at once, so that a fleet of instances slows down under pressure rather than failing. Sending overlaps
+ * with building the next batch, and more than one request in flight keeps every engine core busy.
  * <p>
  * The batches are recycled: a sent batch is emptied and handed out again by {@link #newBatch()}, so a load of any
  * size lives in {@code concurrency + 1} buffers.
@@ -37,11 +40,13 @@ public final class BulkIndexer implements AutoCloseable {
 
     /** Longer than the engine client's socket timeout, so every request in flight has ended by then. */
     private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofMinutes(2);
+    /** The longest wait between two tries of the same items. */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final SearchEngine engine;
     private final String index;
     private final int concurrency;
-    private final int maxRetries;
+    private final Duration retryTimeout;
     private final Duration initialBackoff;
     private final ExecutorService senders;
     private final Semaphore inFlight;
@@ -54,13 +59,16 @@ public final class BulkIndexer implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Timer latency;
     private final Counter retries;
+    private int pending; // batches submitted and not sent yet; guarded by this
+    private int limit; // requests allowed in flight now; guarded by this
 
     /**
+     * @param retryTimeout how long a batch may go without any of its items getting through before the load fails
      * @param batches makes an empty batch when none is free to reuse
      * @param registry gets the latency of each bulk request and the number of retries
      */
-    public BulkIndexer(SearchEngine engine, String index, int concurrency, int maxRetries, Duration initialBackoff,
-            Supplier<BulkBatch> batches, MeterRegistry registry) {
+    public BulkIndexer(SearchEngine engine, String index, int concurrency, Duration retryTimeout,
+            Duration initialBackoff, Supplier<BulkBatch> batches, MeterRegistry registry) {
         this.engine = engine;
         this.latency = Timer.builder("reindex.bulk.requests").description("Latency of the _bulk requests")
                 .register(registry);
@@ -68,7 +76,8 @@ public final class BulkIndexer implements AutoCloseable {
                 .description("_bulk requests sent again after a 429, a 5xx or a lost connection").register(registry);
         this.index = index;
         this.concurrency = concurrency;
-        this.maxRetries = maxRetries;
+        this.limit = concurrency;
+        this.retryTimeout = retryTimeout;
         this.initialBackoff = initialBackoff;
         this.senders = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("bulk-sender-", 0).daemon()
                 .factory());
@@ -83,49 +92,77 @@ public final class BulkIndexer implements AutoCloseable {
     }
 
     /**
-     * Hands {@code batch} to a sender, waiting while {@code concurrency} batches are in flight. Throws the failure of
-     * any earlier batch. The batch is reused once sent: the caller must not touch it again.
+     * Hands {@code batch} to a sender, waiting while as many batches are in flight as the engine takes now. Throws the
+     * failure of any earlier batch. The batch is reused once sent: the caller must not touch it again.
      */
     public void submit(BulkBatch batch) throws IOException, InterruptedException {
         throwIfFailed();
         inFlight.acquire();
+        synchronized (this) {
+            pending++;
+        }
         senders.execute(() -> {
+            boolean pushedBack = true;
             try {
-                send(batch);
+                pushedBack = send(batch);
             } catch (Exception e) {
                 failure.compareAndSet(null, e);
             } finally {
                 batch.clear();
                 sent.add(batch);
-                inFlight.release();
+                sent(pushedBack);
             }
         });
     }
 
+    /** A batch was sent: one request fewer in flight from now on if the engine pushed back, one more if not. */
+    private synchronized void sent(boolean pushedBack) {
+        pending--;
+        if (pushedBack && limit > 1) {
+            limit--; // this sender's permit is kept back
+        } else {
+            if (!pushedBack && limit < concurrency) {
+                limit++;
+                inFlight.release();
+            }
+            inFlight.release();
+        }
+        notifyAll();
+    }
+
     /** Waits until every submitted batch is indexed; throws the first failure. */
     public void flush() throws IOException, InterruptedException {
-        inFlight.acquire(concurrency);
-        inFlight.release(concurrency);
+        synchronized (this) {
+            while (pending > 0) {
+                wait();
+            }
+        }
         throwIfFailed();
     }
 
-    /** Sends {@code batch} and returns once all its documents are indexed; throws otherwise. */
-    void send(BulkBatch batch) throws IOException, InterruptedException {
+    /**
+     * Sends {@code batch} and returns once all its documents are indexed; throws otherwise.
+     *
+     * @return whether the engine pushed back on any of it (429, 503, an unclear answer)
+     */
+    boolean send(BulkBatch batch) throws IOException, InterruptedException {
         bytes.add(batch.bytes());
-        deliver(batch);
+        return deliver(batch);
     }
 
-    private void deliver(BulkBatch batch) throws IOException, InterruptedException {
+    private boolean deliver(BulkBatch batch) throws IOException, InterruptedException {
         if (batch.isOversized()) {
             // A document larger than the bound goes alone rather than making the whole request too large.
+            boolean pushedBack = false;
             for (BulkBatch half : batch.halves()) {
-                deliver(half);
+                pushedBack |= deliver(half);
             }
-            return;
+            return pushedBack;
         }
         BulkBatch pending = batch;
         Duration backoff = initialBackoff;
-        for (int attempt = 0;; attempt++) {
+        long lastThrough = System.nanoTime();
+        for (boolean pushedBack = false;; pushedBack = true) {
             Attempt result = sendOnce(pending);
             if (result.tooLarge()) {
                 if (pending.size() == 1) {
@@ -133,9 +170,9 @@ public final class BulkIndexer implements AutoCloseable {
                             + pending.bytes() + " bytes, more than the engine accepts in one request (413)");
                 }
                 for (BulkBatch half : pending.halves()) {
-                    deliver(half);
+                    pushedBack |= deliver(half);
                 }
-                return;
+                return pushedBack;
             }
             if (!result.answer().failures().isEmpty()) {
                 throw new BulkFailedException(index, result.answer().failures());
@@ -144,22 +181,33 @@ public final class BulkIndexer implements AutoCloseable {
             superseded.add(result.answer().superseded());
             List<String> again = result.answer().rejectedIds();
             if (again.isEmpty()) {
-                return;
+                return pushedBack;
             }
-            if (attempt == maxRetries) {
-                throw new BulkFailedException(index, again.size() + " documents still not indexed after " + maxRetries
-                        + " retries: " + result.why());
+            if (result.answer().succeeded() + result.answer().superseded() > 0) {
+                lastThrough = System.nanoTime();
             }
-            Log.warnf("Index %s: %d documents not indexed (%s), sending them again in %s", index, again.size(),
-                    result.why(), backoff);
+            Duration stuck = Duration.ofNanos(System.nanoTime() - lastThrough);
+            if (stuck.compareTo(retryTimeout) >= 0) {
+                throw new BulkFailedException(index, again.size() + " documents still not indexed: nothing of them got"
+                        + " through for " + retryTimeout + " (reindex.bulk.retry-timeout): " + result.why());
+            }
+            Duration wait = jittered(backoff);
+            Log.warnf("Index %s: %d documents not indexed (%s), sending them again in %d ms", index, again.size(),
+                    result.why(), wait.toMillis());
             retries.increment();
-            if (closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new BulkFailedException(index, "the load was abandoned with " + again.size()
                         + " documents still to send again");
             }
-            backoff = backoff.multipliedBy(2);
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             pending = pending.retain(again);
         }
+    }
+
+    /** Between half and all of {@code backoff}, so that instances pushed back together do not come back together. */
+    private static Duration jittered(Duration backoff) {
+        long millis = Math.max(1, backoff.toMillis());
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(millis / 2, millis + 1));
     }
 
     /** The engine's answer, or a whole batch to send again, and why; or the engine found the request too large. */

@@ -3,6 +3,7 @@ package io.companies.reindexer.index;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +17,7 @@ import io.quarkus.logging.Log;
  * index, so the only ones that can are those the engine was running at that moment: it waits for exactly those. When
  * the engine did not confirm the swap on every node, it waits a grace period instead. Either way it then waits until
  * the engine reports nothing in flight on the index, at most until a deadline, and never deletes an index that carries
- * an alias.
+ * an alias: it leaves that one in place, and says so.
  */
 public final class IndexRetirement {
 
@@ -64,9 +65,20 @@ public final class IndexRetirement {
         }
     }
 
-    public void retire(List<String> indices, InFlight atSwap) throws IOException {
+    /** What a retirement did: the indices it deleted, and those it left because they carry an alias. */
+    public record Retired(List<String> deleted, List<String> kept) {
+        public static final Retired NOTHING = new Retired(List.of(), List.of());
+    }
+
+    /**
+     * Deletes {@code indices} once what ran on them at the swap has ended. An index that carries an alias (an
+     * operator's, say, to roll back by hand) is left where it is: someone reads it on purpose.
+     *
+     * @param worked told whenever a search or write it waits for ends, so a long wait is not taken for a stall
+     */
+    public Retired retire(List<String> indices, InFlight atSwap, Runnable worked) throws IOException {
         if (indices.isEmpty()) {
-            return;
+            return Retired.NOTHING;
         }
         Instant deadline = Instant.now().plus(timeout);
         if (atSwap.operations() == null) {
@@ -75,14 +87,30 @@ public final class IndexRetirement {
                 SearchEngine.pause(left);
             }
         } else {
-            awaitEnd(atSwap.operations(), deadline);
+            awaitEnd(atSwap.operations(), deadline, worked);
         }
+        List<String> deleted = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
         for (String index : indices) {
             if (!engine.exists(index)) {
+                // Deleted already, by an earlier attempt of the same run.
+                deleted.add(index);
+                continue;
+            }
+            List<String> aliases = engine.aliasesOf(index);
+            if (!aliases.isEmpty()) {
+                Log.warnf("Retired index %s kept: it carries the alias(es) %s; delete it by hand once nobody reads it",
+                        index, aliases);
+                kept.add(index);
                 continue;
             }
             long inFlight;
+            long last = -1;
             while ((inFlight = engine.operationsInFlight(index)) > 0 && Instant.now().isBefore(deadline)) {
+                if (last >= 0 && inFlight < last) {
+                    worked.run();
+                }
+                last = inFlight;
                 SearchEngine.pause(POLL);
             }
             if (inFlight > 0) {
@@ -90,14 +118,18 @@ public final class IndexRetirement {
                         inFlight, timeout);
             }
             engine.deleteIndex(index);
+            deleted.add(index);
             Log.infof("Deleted retired index %s", index);
         }
+        return new Retired(List.copyOf(deleted), List.copyOf(kept));
     }
 
-    private void awaitEnd(Set<String> operations, Instant deadline) throws IOException {
+    private void awaitEnd(Set<String> operations, Instant deadline, Runnable worked) throws IOException {
         Set<String> running = new HashSet<>(operations);
         while (!running.isEmpty()) {
-            running.retainAll(engine.dataOperations());
+            if (running.retainAll(engine.dataOperations())) {
+                worked.run();
+            }
             if (running.isEmpty()) {
                 return;
             }

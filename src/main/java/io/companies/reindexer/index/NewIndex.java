@@ -3,6 +3,7 @@ package io.companies.reindexer.index;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,6 +23,8 @@ public final class NewIndex {
     /** Key of the {@code _meta} flag that marks an index a run filled completely and verified. */
     static final String META_COMPLETE = "complete";
     private static final int MAX_FLUSHES = 3;
+    /** Longest single wait for replicas on the engine: short enough to report their progress as they recover. */
+    private static final Duration HEALTH_WAIT = Duration.ofSeconds(10);
 
     private enum Swap {
         NOT_DONE,
@@ -71,9 +74,11 @@ public final class NewIndex {
      * the retired index held. Last, it is marked complete.
      *
      * @param activeShardsTimeout how long to wait for the replicas
+     * @param worked told whenever replicas make progress, so a long recovery is not taken for a stall
      * @return the number of documents in the index
      */
-    public long settle(IndexDefinition definition, long expected, Duration activeShardsTimeout) throws IOException {
+    public long settle(IndexDefinition definition, long expected, Duration activeShardsTimeout, Runnable worked)
+            throws IOException {
         engine.updateSettings(name, definition.settled());
         engine.refresh(name);
         long count = engine.count(name);
@@ -81,17 +86,41 @@ public final class NewIndex {
             throw new IllegalStateException("Index " + name + " holds " + count + " documents, " + expected + " were sent");
         }
         makeDurable();
-        String health = engine.awaitAllShardsActive(name, activeShardsTimeout);
-        if (!"green".equals(health)) {
-            throw new IllegalStateException("Index " + name + " did not get the " + definition.replicas()
-                    + " replica(s) per shard its settings ask for within " + activeShardsTimeout + " (health " + health
-                    + "); add engine nodes, or lower reindex.index.replicas");
-        }
-        Log.infof("Index %s: %d documents, flushed, health %s with %d replica(s) per shard", name, count, health,
-                definition.replicas());
+        awaitReplicas(definition, activeShardsTimeout, worked);
+        Log.infof("Index %s: %d documents, flushed, health green with %s replica(s) per shard", name, count,
+                definition.replicasLabel());
         ObjectNode meta = JsonNodeFactory.instance.objectNode().put(META_COMPLETE, true).put("documents", count);
         engine.putMeta(name, meta);
         return count;
+    }
+
+    /**
+     * Waits until every replica is active, in short waits on the engine, each within the client's timeouts, up to
+     * {@code timeout} in all; fails at once when the cluster has fewer data nodes than the replicas need.
+     */
+    private void awaitReplicas(IndexDefinition definition, Duration timeout, Runnable worked) throws IOException {
+        Instant deadline = Instant.now().plus(timeout);
+        List<Long> lastWork = List.of();
+        while (true) {
+            Duration left = Duration.between(Instant.now(), deadline);
+            SearchEngine.Health health = engine.health(name, left.isNegative() ? Duration.ZERO
+                    : left.compareTo(HEALTH_WAIT) < 0 ? left : HEALTH_WAIT);
+            definition.checkPlaceable(health.dataNodes());
+            if (health.green()) {
+                return;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new IllegalStateException("Index " + name + " did not get the " + definition.replicasLabel()
+                        + " replica(s) per shard its settings ask for within " + timeout + " (health "
+                        + health.status() + "); add engine nodes, or lower reindex.index.replicas, or raise"
+                        + " reindex.index.active-shards-timeout");
+            }
+            List<Long> work = List.of((long) health.activeShards(), engine.recoveringBytes(name));
+            if (!work.equals(lastWork)) {
+                worked.run();
+                lastWork = work;
+            }
+        }
     }
 
     /**

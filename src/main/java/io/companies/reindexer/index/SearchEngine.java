@@ -22,9 +22,12 @@ import io.companies.reindexer.config.ReindexConfig;
 
 import io.quarkus.logging.Log;
 
+import org.apache.http.client.config.RequestConfig;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
@@ -45,6 +48,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class SearchEngine {
 
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
+    /** What a request that waits on the engine adds to its wait for the answer to travel back. */
+    private static final Duration SERVER_WAIT_MARGIN = Duration.ofSeconds(10);
     /**
      * All {@link BulkResult} reads of an item: about 40 bytes an item instead of 250, which the engine does not have
      * to write nor the service to parse.
@@ -59,6 +64,12 @@ public class SearchEngine {
 
     @Inject
     ReindexConfig config;
+
+    @ConfigProperty(name = "quarkus.elasticsearch.connection-timeout")
+    Duration connectionTimeout;
+
+    @ConfigProperty(name = "quarkus.elasticsearch.socket-timeout")
+    Duration socketTimeout;
 
     /** A document's place in its shard's history: a write made with it fails if anyone wrote the document since. */
     public record SeqNo(long seqNo, long primaryTerm) {
@@ -160,13 +171,20 @@ public class SearchEngine {
         return found;
     }
 
+    /** Makes every document searchable; the engine may take up to {@code reindex.index.refresh-timeout}. */
     public void refresh(String index) throws IOException {
-        repeatable("POST /" + index + "/_refresh", () -> send("POST", "/" + index + "/_refresh", null));
+        RequestOptions options = waitingUpTo(config.index().refreshTimeout());
+        repeatable("POST /" + index + "/_refresh", () -> send("POST", "/" + index + "/_refresh", null, options));
     }
 
-    /** Commits the index's segments to disk, with every operation it has taken. */
+    /**
+     * Commits the index's segments to disk, with every operation it has taken; the engine may take up to
+     * {@code reindex.index.refresh-timeout}.
+     */
     public void flush(String index) throws IOException {
-        repeatable("POST /" + index + "/_flush", () -> send("POST", "/" + index + "/_flush?force=true", null));
+        RequestOptions options = waitingUpTo(config.index().refreshTimeout());
+        repeatable("POST /" + index + "/_flush",
+                () -> send("POST", "/" + index + "/_flush?force=true", null, options));
     }
 
     /** Operations of the index's translog that its last safe commit lacks: none once a flush has made them durable. */
@@ -181,25 +199,50 @@ public class SearchEngine {
                 () -> read(send("GET", "/" + index + "/_count", null)).path("count").asLong());
     }
 
+    /** The health of an index, and how many data nodes the cluster has to place its shards on. */
+    public record Health(String status, int activeShards, int dataNodes) {
+        public boolean green() {
+            return "green".equals(status);
+        }
+    }
+
     /**
-     * Waits until every shard copy of {@code index}, replicas included, is active (status green), at most
-     * {@code timeout}.
-     *
-     * @return the health status reached: {@code green}, or {@code yellow} or {@code red} when the time ran out
+     * The health of {@code index} once every shard copy, replicas included, is active (green), or once {@code wait}
+     * has passed: the engine waits, and the request gets a socket timeout longer than that wait.
      */
-    public String awaitAllShardsActive(String index, Duration timeout) throws IOException {
-        String path = "/_cluster/health/" + index + "?wait_for_status=green&timeout=" + timeout.toMillis() + "ms";
-        return repeatable("GET " + path, () -> {
+    public Health health(String index, Duration wait) throws IOException {
+        String path = "/_cluster/health/" + index + "?wait_for_status=green&timeout=" + wait.toMillis() + "ms";
+        RequestOptions options = waitingUpTo(wait);
+        JsonNode health = repeatable("GET " + path, () -> {
             try {
-                return read(send("GET", path, null)).path("status").asText();
+                return read(send("GET", path, null, options));
             } catch (ResponseException e) {
                 // A timed-out wait answers 408 with the health it reached.
                 if (status(e) == 408) {
-                    return read(e.getResponse()).path("status").asText();
+                    return read(e.getResponse());
                 }
                 throw e;
             }
         });
+        return new Health(health.path("status").asText(), health.path("active_shards").asInt(),
+                health.path("number_of_data_nodes").asInt());
+    }
+
+    /** Data nodes in the cluster: the nodes shard copies can be placed on. */
+    public int dataNodes() throws IOException {
+        return repeatable("GET /_cluster/health", () -> read(send("GET", "/_cluster/health", null)))
+                .path("number_of_data_nodes").asInt();
+    }
+
+    /** Bytes the shard copies of {@code index} that are being recovered (replicas being built) have received so far. */
+    public long recoveringBytes(String index) throws IOException {
+        JsonNode recoveries = repeatable("GET /" + index + "/_recovery",
+                () -> read(send("GET", "/" + index + "/_recovery?active_only=true", null)));
+        long bytes = 0;
+        for (JsonNode shard : recoveries.path(index).path("shards")) {
+            bytes += shard.path("index").path("size").path("recovered_in_bytes").asLong();
+        }
+        return bytes;
     }
 
     /** Searches and writes the engine is executing on {@code index} at this moment. */
@@ -306,7 +349,8 @@ public class SearchEngine {
         });
     }
 
-    private List<String> aliasesOf(String index) throws IOException {
+    /** The aliases {@code index} carries; empty when it has none or does not exist. */
+    public List<String> aliasesOf(String index) throws IOException {
         return repeatable("GET /" + index + "/_alias", () -> {
             try {
                 List<String> aliases = new ArrayList<>();
@@ -371,11 +415,33 @@ public class SearchEngine {
     }
 
     private Response send(String method, String path, JsonNode body) throws IOException {
+        return send(method, path, body, null);
+    }
+
+    /** @param options this request's own, or null for the client's */
+    private Response send(String method, String path, JsonNode body, RequestOptions options) throws IOException {
         Request request = new Request(method, path);
         if (body != null) {
             request.setJsonEntity(toJson(body));
         }
+        if (options != null) {
+            request.setOptions(options);
+        }
         return client.performRequest(request);
+    }
+
+    /**
+     * Options for a request that the engine may take {@code wait} to answer: a socket timeout a little longer than
+     * that, and never shorter than the client's own, so the client does not cut a wait it asked the engine for.
+     */
+    private RequestOptions waitingUpTo(Duration wait) {
+        Duration timeout = wait.plus(SERVER_WAIT_MARGIN);
+        if (timeout.compareTo(socketTimeout) < 0) {
+            timeout = socketTimeout;
+        }
+        RequestConfig requestConfig = RequestConfig.custom().setConnectTimeout((int) connectionTimeout.toMillis())
+                .setSocketTimeout((int) timeout.toMillis()).build();
+        return RequestOptions.DEFAULT.toBuilder().setRequestConfig(requestConfig).build();
     }
 
     private JsonNode read(Response response) throws IOException {

@@ -17,6 +17,7 @@ import io.companies.reindexer.index.IndexDefinition;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.IndexRetirement;
 import io.companies.reindexer.index.IndexRetirement.InFlight;
+import io.companies.reindexer.index.IndexRetirement.Retired;
 import io.companies.reindexer.index.NewIndex;
 import io.companies.reindexer.index.NewIndex.SwapOutcomeUnknownException;
 import io.companies.reindexer.index.SearchEngine;
@@ -98,7 +99,7 @@ public class Reindexer {
      * @param label names the run in the logs (the run and the request ids it serves)
      */
     public RunResult run(long runId, String label, String index, RunControl control) {
-        stage("check the alias", null, () -> checkAliasCanMove(index));
+        stage("check the cluster", null, () -> checkClusterCanTakeIt(index));
         NewIndex newIndex = stage("create", index, () -> create(index));
         return lead(runId, label, newIndex, control, () -> plan(runId, label, control));
     }
@@ -126,20 +127,23 @@ public class Reindexer {
             Status caughtUp = stage("catch up", index,
                     () -> catchUp(runId, label, control, CatchUpTime.BEFORE_SWAP, loaded));
             long documents = stage("refresh and verify", index,
-                    () -> newIndex.settle(definition, caughtUp.documents(), config.index().activeShardsTimeout()));
+                    () -> newIndex.settle(definition, caughtUp.documents(), config.index().activeShardsTimeout(),
+                            progress::worked));
             AliasSwap swap = swap(newIndex, documents, control);
             InFlight inFlight = retirement.inFlightAfter(swap);
-            catchUpAfterSwapAndRetire(runId, label, index, swap.deleted(), inFlight, control, caughtUp);
-            Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s", label,
-                    config.alias(), index, documents, swap.previous(), swap.deleted());
+            Retired retired = catchUpAfterSwapAndRetire(runId, label, index, swap.deleted(), inFlight, control,
+                    caughtUp);
+            Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s, kept %s", label,
+                    config.alias(), index, documents, swap.previous(), retired.deleted(), retired.kept());
             Log.infof("Run %s: stage times: %s", label, progress.times());
-            return new RunResult(index, swap.previous(), swap.deleted(), documents);
+            return new RunResult(index, swap.previous(), retired.deleted(), retired.kept(), documents);
         } catch (UnfinishedRunException e) {
             throw e;
         } catch (RuntimeException e) {
             // The run's own failure is what its outcome says; an index that could not be deleted is an orphan that
             // the next repair deletes.
             try {
+                stopSlices(runId, label);
                 newIndex.deleteUnlessSwapped();
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
@@ -149,14 +153,37 @@ public class Reindexer {
     }
 
     /**
+     * Stops every instance's work on a failed run and waits until none holds a slice, at most a lease: a bulk request
+     * that reached the engine after the index was deleted would create it again, with dynamic mappings.
+     */
+    private void stopSlices(long runId, String label) {
+        slices.stop(runId, "Run " + label + " failed: its slices are stopped");
+        Instant deadline = Instant.now().plus(config.slices().lease());
+        long held;
+        while ((held = slices.liveClaims(runId)) > 0 && Instant.now().isBefore(deadline)) {
+            try {
+                Thread.sleep(CATCH_UP_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (held > 0) {
+            Log.warnf("Run %s: %d slices still claimed after %s; deleting its index anyway", label, held,
+                    config.slices().lease());
+        }
+    }
+
+    /**
      * What is left of a run once the alias points to its index: catch up with the changes the owning application
      * wrote to the old index until the swap, then delete the retired indices. Also what the repair does for a run
      * that was interrupted there.
      *
+     * @return what became of the retired indices
      * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
      */
-    public void finishAfterSwap(long runId, String label, String index, List<String> retired, RunControl control) {
-        catchUpAfterSwapAndRetire(runId, label, index, retired, InFlight.unknown(Instant.now()), control,
+    public Retired finishAfterSwap(long runId, String label, String index, List<String> retired, RunControl control) {
+        return catchUpAfterSwapAndRetire(runId, label, index, retired, InFlight.unknown(Instant.now()), control,
                 slices.status(runId));
     }
 
@@ -164,19 +191,24 @@ public class Reindexer {
      * @param inFlight what the engine ran at the swap: the retired indices are deleted once that has ended
      * @param last where the slices stood when the run got here
      */
-    private void catchUpAfterSwapAndRetire(long runId, String label, String index, List<String> retired,
+    private Retired catchUpAfterSwapAndRetire(long runId, String label, String index, List<String> retired,
             InFlight inFlight, RunControl control, Status last) {
         try {
             stage("catch up after swap", index, () -> catchUp(runId, label, control, CatchUpTime.AFTER_SWAP, last));
             control.checkpoint();
-            stage("retire", index, () -> retirement.retire(retired, inFlight));
+            return stage("retire", index, () -> retirement.retire(retired, inFlight, progress::worked));
         } catch (ReindexException | RunStoppedException e) {
             throw new UnfinishedRunException(e.getMessage() + "; alias " + config.alias() + " points to " + index
                     + ", and the run is finished by the next repair", index, e);
         }
     }
 
-    private void checkAliasCanMove(String index) throws IOException {
+    /**
+     * Checks what would make the run fail only after its load: an index where the alias should be, and replicas the
+     * cluster has too few data nodes to place.
+     */
+    private void checkClusterCanTakeIt(String index) throws IOException {
+        definition.checkPlaceable(engine.dataNodes());
         if (engine.isConcreteIndex(config.alias())) {
             throw new IllegalStateException("An index named " + config.alias() + " exists where the alias should be"
                     + " (an application wrote to it before any alias existed, and the engine created it): the alias"
@@ -209,6 +241,7 @@ public class Reindexer {
 
     /** Waits until every slice has done the current pass; throws when one of them failed. */
     private Status awaitPass(long runId, RunControl control, boolean loading) throws InterruptedException {
+        int slicesDone = -1;
         while (true) {
             control.checkpoint();
             Status status = slices.status(runId);
@@ -217,6 +250,11 @@ public class Reindexer {
             }
             if (loading) {
                 progress.indexed(status.documents());
+            }
+            if (status.done() > slicesDone) {
+                // A catch-up moves no document count, but each slice it finishes is work done.
+                progress.worked();
+                slicesDone = status.done();
             }
             if (status.finished()) {
                 return status;

@@ -121,6 +121,15 @@ public class RunProgress {
         current = run.moved(run.stage(), run.documents(), documents, run.documentsPerSecond(), run.eta());
     }
 
+    /**
+     * The run did work that indexes no new document (a catch-up finished a slice, replicas recovered, a retired index
+     * finished a search): it is moving, not stalled.
+     */
+    void worked() {
+        Snapshot run = current;
+        current = run.moved(run.stage(), run.documents(), run.expected(), run.documentsPerSecond(), run.eta());
+    }
+
     /** The run has now indexed {@code documents} documents in all; logs at a steady interval. */
     void indexed(long documents) {
         Snapshot run = current;

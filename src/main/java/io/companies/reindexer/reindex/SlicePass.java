@@ -123,7 +123,7 @@ public class SlicePass {
     }
 
     private BulkIndexer newIndexer(String index) {
-        return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().maxRetries(),
+        return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().retryTimeout(),
                 config.bulk().initialBackoff(), this::newBatch, registry);
     }
 

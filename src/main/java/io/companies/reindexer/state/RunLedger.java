@@ -40,9 +40,12 @@ public class RunLedger {
     // Oldest first, locked until the transaction ends.
     private static final Sql LOCK_WAITING = Sql.of(
             "select request_id from reindexer.reindex_request where " + WAITING + " order by received_at for update");
+    // Every time a run records comes from the database's clock: the instances that start, resume and end a run may
+    // be different machines whose clocks disagree.
     private static final Sql START_RUN = Sql.of("""
             insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
-            values (:alias, :index, 'RUNNING', :startedAt, :instance) returning id""");
+            values (:alias, :index, 'RUNNING', clock_timestamp(), :instance) returning id, started_at""");
+    private static final Sql NOW = Sql.of("select clock_timestamp() now");
     private static final Sql ASSIGN_REQUESTS = Sql.of(
             "update reindexer.reindex_request set run_id = :runId where request_id = any (:requestIds)");
     // Only while the run is still this instance's: another one may have taken it over.
@@ -142,11 +145,11 @@ public class RunLedger {
             if (requestIds.isEmpty()) {
                 return Optional.empty();
             }
-            Instant startedAt = Instant.now();
-            long runId = session.list(START_RUN, row -> row.longValue("id"), "alias", alias, "index", index,
-                    "startedAt", startedAt, "instance", instance).getFirst();
-            session.update(ASSIGN_REQUESTS, "runId", runId, "requestIds", requestIds.toArray(String[]::new));
-            return Optional.of(new ClaimedRun(runId, alias, index, startedAt, List.copyOf(requestIds)));
+            ClaimedRun run = session.list(START_RUN, row -> new ClaimedRun(row.longValue("id"), alias, index,
+                    row.instant("started_at"), List.copyOf(requestIds)), "alias", alias, "index", index, "instance",
+                    instance).getFirst();
+            session.update(ASSIGN_REQUESTS, "runId", run.id(), "requestIds", requestIds.toArray(String[]::new));
+            return Optional.of(run);
         });
     }
 
@@ -205,11 +208,14 @@ public class RunLedger {
      * Ends a run with the outcome of each request it served, and puts those outcomes in the outbox; unless the run has
      * ended already, decided by another instance that took it over.
      *
+     * @param outcomesAt the outcomes of a run that ends at the given time, read from the database's clock, like the
+     *        run's start
      * @return whether this call ended the run
      */
-    public boolean finish(long runId, List<ReindexCompleted> outcomes) {
-        ReindexCompleted first = outcomes.getFirst();
+    public boolean finish(long runId, Function<Instant, List<ReindexCompleted>> outcomesAt) {
         return database.inTransaction("record the outcome of run " + runId, session -> {
+            List<ReindexCompleted> outcomes = outcomesAt.apply(session.list(NOW, row -> row.instant("now")).getFirst());
+            ReindexCompleted first = outcomes.getFirst();
             Optional<String> alias = session.first(END_RUN, row -> row.string("alias"), "state",
                     first.status().name(), "documents", first.documents(), "previous", toJson(first.previousIndices()),
                     "deleted", toJson(first.deletedIndices()), "completedAt", first.completedAt(), "error",

@@ -30,22 +30,37 @@ public class SliceLedger {
                 where not o.done and o.error is null and (o.claimed_until is null or o.claimed_until < now())
                 and u.alias = :alias and u.state in ('RUNNING', 'SWAPPING')
                 order by o.run_id, o.slice limit 1 for update of o skip locked)
-            returning s.run_id, s.slice, s.after_id, s.last_id, s.pass, s.attempts, s.fingerprints, r.index_name""");
+            returning s.run_id, s.slice, s.after_id, s.last_id, s.pass, s.attempts, s.handed_back, s.fingerprints,
+            r.index_name""");
+    // A slice whose run failed is not renewed: its claimant stops at its next check.
     private static final Sql RENEW = Sql.of("""
             update reindexer.run_slice set claimed_until = now() + :leaseMs * interval '1 ms'
-            where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
+            where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance
+            and error is null""");
     private static final Sql COMPLETE = Sql.of("""
             update reindexer.run_slice set done = true, claimed_by = null, claimed_until = null,
             documents = :documents, changes = :changes, bytes = bytes + :bytes, fingerprints = :fingerprints
             where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
+    // Only the claim it was given (the attempt): a hand-back that comes late never releases a later claim.
     private static final Sql HAND_BACK = Sql.of("""
-            update reindexer.run_slice set claimed_by = null, claimed_until = null
-            where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
+            update reindexer.run_slice set claimed_by = null, claimed_until = null, handed_back = handed_back + 1
+            where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance
+            and attempts = :attempt""");
+    private static final Sql STOP = Sql.of("""
+            update reindexer.run_slice set error = coalesce(error, :error) where run_id = :runId""");
+    private static final Sql LIVE_CLAIMS = Sql.of("""
+            select count(*) claims from reindexer.run_slice
+            where run_id = :runId and claimed_by is not null and claimed_until > now()""");
     private static final Sql FAIL = Sql.of("""
             update reindexer.run_slice set error = :error, claimed_by = null, claimed_until = null
             where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
+    private static final Sql RELEASE = Sql.of("""
+            update reindexer.run_slice set claimed_by = null, claimed_until = null
+            where run_id = :runId and slice = :slice and pass = :pass and claimed_by = :instance
+            and attempts = :attempt""");
     private static final Sql OPEN_PASS = Sql.of("""
-            update reindexer.run_slice set pass = :pass, done = false, attempts = 0, changes = 0, error = null
+            update reindexer.run_slice set pass = :pass, done = false, attempts = 0, handed_back = 0, changes = 0,
+            error = null
             where run_id = :runId""");
     private static final Sql STATUS = Sql.of("""
             select count(*) slices, count(*) filter (where done) done, coalesce(max(pass), -1) pass,
@@ -63,10 +78,16 @@ public class SliceLedger {
      * One pass of one slice, claimed by this instance.
      *
      * @param attempt how many times this pass of this slice has been claimed, this time included
+     * @param handedBack how many of those claims were handed back unfinished, rather than lost
      * @param fingerprints what the index holds for the slice after its last finished pass; null before the load
      */
-    public record Claim(long runId, int slice, Bounds bounds, int pass, int attempt, byte[] fingerprints,
-            String index) {
+    public record Claim(long runId, int slice, Bounds bounds, int pass, int attempt, int handedBack,
+            byte[] fingerprints, String index) {
+
+        /** Earlier claims of this pass that ended without finishing or handing the slice back: they failed. */
+        public int failedAttempts() {
+            return attempt - 1 - handedBack;
+        }
     }
 
     /**
@@ -118,8 +139,8 @@ public class SliceLedger {
         return database.inTransaction("claim a slice", session -> session.first(CLAIM,
                 row -> new Claim(row.longValue("run_id"), (int) row.longValue("slice"),
                         new Bounds((int) row.longValue("after_id"), (int) row.longValue("last_id")),
-                        (int) row.longValue("pass"), (int) row.longValue("attempts"), row.bytes("fingerprints"),
-                        row.string("index_name")),
+                        (int) row.longValue("pass"), (int) row.longValue("attempts"),
+                        (int) row.longValue("handed_back"), row.bytes("fingerprints"), row.string("index_name")),
                 "alias", alias, "instance", instance, "leaseMs", lease.toMillis()));
     }
 
@@ -142,11 +163,37 @@ public class SliceLedger {
                         "fingerprints", fingerprints) == 1);
     }
 
-    /** Gives the slice back unfinished, for another instance to take at once. */
-    public void handBack(Claim claim, String instance) {
-        database.inTransaction("hand slice " + claim.slice() + " of run " + claim.runId() + " back",
+    /**
+     * Gives the slice back unfinished, for another instance to take at once; it does not count as a failed attempt.
+     *
+     * @return false when the claim was no longer this instance's
+     */
+    public boolean handBack(Claim claim, String instance) {
+        return database.inTransaction("hand slice " + claim.slice() + " of run " + claim.runId() + " back",
                 session -> session.update(HAND_BACK, "runId", claim.runId(), "slice", claim.slice(), "pass",
-                        claim.pass(), "instance", instance));
+                        claim.pass(), "instance", instance, "attempt", claim.attempt()) == 1);
+    }
+
+    /** Lets go of a claim whose run stopped it (it failed), so that the run's leader need not wait for it to lapse. */
+    public void release(Claim claim, String instance) {
+        database.inTransaction("release slice " + claim.slice() + " of run " + claim.runId(),
+                session -> session.update(RELEASE, "runId", claim.runId(), "slice", claim.slice(), "pass",
+                        claim.pass(), "instance", instance, "attempt", claim.attempt()));
+    }
+
+    /**
+     * Stops every slice of a failed run: none is claimed again, and the instances working on one stop at their next
+     * check, when their claim is not renewed.
+     */
+    public void stop(long runId, String why) {
+        database.inTransaction("stop the slices of run " + runId,
+                session -> session.update(STOP, "runId", runId, "error", why));
+    }
+
+    /** How many slices of the run an instance still holds: claimed, and within the claim's lease. */
+    public long liveClaims(long runId) {
+        return database.inTransaction("count the claims of run " + runId,
+                session -> session.list(LIVE_CLAIMS, row -> row.longValue("claims"), "runId", runId).getFirst());
     }
 
     /** Records why the slice cannot be done: the leader fails the run. */

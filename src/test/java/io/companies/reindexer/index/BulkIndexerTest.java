@@ -44,7 +44,7 @@ class BulkIndexerTest {
 
     private final ScriptedEngine engine = new ScriptedEngine();
     private final AtomicInteger batchesMade = new AtomicInteger();
-    private final BulkIndexer indexer = new BulkIndexer(engine, "companies-x", 2, 2, Duration.ofMillis(1),
+    private final BulkIndexer indexer = new BulkIndexer(engine, "companies-x", 2, Duration.ofMillis(50), Duration.ofMillis(1),
             () -> {
                 batchesMade.incrementAndGet();
                 return emptyBatch();
@@ -77,15 +77,32 @@ class BulkIndexerTest {
     }
 
     @Test
-    void givesUpAfterTheLastRetry() {
-        engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
-        engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
-        engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
+    void keepsSendingAgainAsLongAsSomeOfTheBatchGetsThrough() throws Exception {
+        List<String> ids = IntStream.rangeClosed(1, 10).mapToObj(String::valueOf).toList();
+        // One document a try gets through, for ten tries that take about a second, far longer than the retry timeout.
+        for (int through = 1; through <= ids.size(); through++) {
+            engine.answers.add(new BulkResult(1, ids.subList(through, ids.size()), List.of()));
+        }
+        BulkIndexer patient = new BulkIndexer(engine, "companies-x", 1, Duration.ofMillis(20), Duration.ofMillis(2),
+                BulkIndexerTest::emptyBatch, new SimpleMeterRegistry());
+
+        assertThat(patient.send(batchOf(ids.toArray(String[]::new)))).as("pushed back").isTrue();
+
+        assertThat(patient.documents()).isEqualTo(10);
+        assertThat(engine.bodies).hasSize(10);
+        patient.close();
+    }
+
+    @Test
+    void givesUpWhenNothingGetsThroughForTheRetryTimeout() {
+        for (int i = 0; i < 20; i++) {
+            engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
+        }
 
         assertThatThrownBy(() -> indexer.send(batchOf("1"))).isInstanceOf(BulkFailedException.class)
-                .hasMessageContaining(
-                        "1 documents still not indexed after 2 retries: the engine could not take them now (429 or 503)");
-        assertThat(engine.bodies).hasSize(3);
+                .hasMessageContaining("1 documents still not indexed: nothing of them got through for PT0.05S"
+                        + " (reindex.bulk.retry-timeout): the engine could not take them now (429 or 503)");
+        assertThat(engine.bodies).hasSizeBetween(5, 19);
     }
 
     @Test
@@ -93,16 +110,17 @@ class BulkIndexerTest {
         engine.answers.add(new ConnectException("Connection refused"));
         engine.answers.add(new BulkResult(2, List.of(), List.of()));
 
-        indexer.send(batchOf("1", "2"));
+        assertThat(indexer.send(batchOf("1", "2"))).as("pushed back").isTrue();
 
         assertThat(indexer.documents()).isEqualTo(2);
         assertThat(engine.bodies).hasSize(2).allSatisfy(body -> assertThat(body).contains("\"1\"").contains("\"2\""));
 
-        engine.answers.add(new ConnectException("Connection refused"));
-        engine.answers.add(new ConnectException("Connection refused"));
-        engine.answers.add(new ConnectException("Connection refused"));
+        for (int i = 0; i < 20; i++) {
+            engine.answers.add(new ConnectException("Connection refused"));
+        }
         assertThatThrownBy(() -> indexer.send(batchOf("3"))).isInstanceOf(BulkFailedException.class)
-                .hasMessageContaining("still not indexed after 2 retries: java.net.ConnectException: Connection refused");
+                .hasMessageContaining("got through for PT0.05S (reindex.bulk.retry-timeout):"
+                        + " java.net.ConnectException: Connection refused");
     }
 
     @Test
@@ -137,7 +155,8 @@ class BulkIndexerTest {
 
     @Test
     void aClosedIndexerSendsNothingAgain() throws Exception {
-        BulkIndexer slow = new BulkIndexer(engine, "companies-x", 1, 5, Duration.ofMinutes(1), BulkIndexerTest::emptyBatch,
+        BulkIndexer slow = new BulkIndexer(engine, "companies-x", 1, Duration.ofMinutes(5), Duration.ofMinutes(1),
+                BulkIndexerTest::emptyBatch,
                 new SimpleMeterRegistry());
         engine.answers.add(new BulkResult(0, List.of("1"), List.of()));
         slow.submit(batchOf("1"));

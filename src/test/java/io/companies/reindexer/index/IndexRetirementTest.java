@@ -66,7 +66,8 @@ class IndexRetirementTest {
         IndexRetirement.InFlight inFlight = retirement.inFlightAfter(swap);
         assertThat(inFlight.operations()).as("the write is among the operations running at the swap").isNotEmpty();
 
-        retirement.retire(List.of(oldIndex), inFlight);
+        retirement.retire(List.of(oldIndex), inFlight, () -> {
+        });
 
         assertThat(write).as("the write had ended when the old index was deleted").isDone();
         assertThat(write.get()).as("it timed out waiting for shard copies, its index still there")
@@ -84,7 +85,8 @@ class IndexRetirementTest {
         assertThat(inFlight.operations()).as("unknown").isNull();
 
         long start = System.nanoTime();
-        retirement.retire(List.of(oldIndex), inFlight);
+        retirement.retire(List.of(oldIndex), inFlight, () -> {
+        });
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(grace.minusMillis(100));
         assertThat(engine.exists(oldIndex)).isFalse();

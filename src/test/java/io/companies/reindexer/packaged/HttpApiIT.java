@@ -61,7 +61,7 @@ class HttpApiIT {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> overrides = new HashMap<>(Tokens.verification());
             overrides.putAll(Map.of("reindex.alias", ALIAS, "reindex.topics.requested", "http-it-reindex-requested",
-                    "reindex.topics.completed", COMPLETED, "reindex.index.replicas", "0"));
+                    "reindex.topics.completed", COMPLETED));
             // The packaged service gets the test command's quarkus.* properties, not this one: the same broker as the
             // test's watcher (PackagedServices).
             overrides.put("kafka.bootstrap.servers", System.getProperty("kafka.bootstrap.servers", "localhost:9092"));

@@ -39,7 +39,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * PostgreSQL. A killed instance's slice is done again by another once its claim lapses; a stopped one hands its slice
  * back; when every instance dies, the next one to start resumes the run without loading its finished slices again. On
  * whatever engine the test command points it to: a single node, or the three-node cluster (with
- * {@code -Dit.index.shards} and {@code -Dit.index.replicas}).
+ * {@code -Dit.index.shards}, and {@code -Dit.index.replicas} where the default replicas are not wanted).
  */
 class SlicedRunIT {
 
@@ -85,7 +85,10 @@ class SlicedRunIT {
         properties.put("reindex.source.page-size", String.valueOf(PAGE));
         properties.put("reindex.bulk.max-documents", String.valueOf(2 * PAGE));
         properties.put("reindex.index.shards", System.getProperty("it.index.shards", "1"));
-        properties.put("reindex.index.replicas", System.getProperty("it.index.replicas", "0"));
+        String replicas = System.getProperty("it.index.replicas");
+        if (replicas != null) {
+            properties.put("reindex.index.replicas", replicas);
+        }
         return properties;
     }
 

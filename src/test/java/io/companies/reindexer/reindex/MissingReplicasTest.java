@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * An index is made durable before it goes live: with a replica per shard asked for and a single engine node, which
- * can never hold it, the run waits the bounded time for it and fails with the alias untouched, instead of swapping in
- * an index whose only copy one node loss would take away.
+ * An index is made durable before it goes live, with every replica asked for: with one replica per shard asked for
+ * and a single engine node, which can never hold it, the run fails at once, naming the setting, with the alias
+ * untouched and no index created, instead of loading and then waiting for a replica that cannot be placed.
  */
 @QuarkusTest
 @TestProfile(MissingReplicasTest.OneReplicaOnOneNode.class)
@@ -36,7 +36,7 @@ class MissingReplicasTest {
     public static class OneReplicaOnOneNode implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("reindex.index.replicas", "1", "reindex.index.active-shards-timeout", "3s");
+            return Map.of("reindex.index.replicas", "1");
         }
     }
 
@@ -50,7 +50,7 @@ class MissingReplicasTest {
     DataSource dataSource;
 
     @Test
-    void aReplicaTheClusterCannotPlaceFailsTheRunBeforeTheSwap() throws Exception {
+    void aReplicaTheClusterCannotPlaceFailsTheRunAtOnce() throws Exception {
         SearchIndices search = new SearchIndices(engineClient);
         SourceRows rows = new SourceRows(dataSource);
         rows.reset();
@@ -62,9 +62,10 @@ class MissingReplicasTest {
         JsonNode outcome = topics.request(requestId, "{\"requestId\":\"" + requestId + "\"}");
 
         assertThat(outcome.get("status").asText()).as(outcome.toString()).isEqualTo("FAILED");
-        assertThat(outcome.get("error").asText()).contains("did not get the 1 replica(s) per shard", "within PT3S",
-                "health yellow");
-        assertThat(outcome.get("durationMs").asLong()).isBetween(3_000L, 30_000L);
+        assertThat(outcome.get("error").asText()).contains("reindex.index.replicas=1 asks for 2 copies of every shard",
+                "the cluster has 1 data node(s)", "REINDEX_INDEX_REPLICAS to at most 0");
+        assertThat(outcome.get("index").isNull()).as("no index created: %s", outcome).isTrue();
+        assertThat(outcome.get("durationMs").asLong()).isLessThan(3_000L);
         assertThat(search.aliasTargets("companies")).isEqualTo(aliasBefore);
         assertThat(search.indices("companies-*")).isEqualTo(indicesBefore);
     }

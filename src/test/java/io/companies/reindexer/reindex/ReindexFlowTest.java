@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -66,7 +67,7 @@ class ReindexFlowTest {
     int shards;
 
     @ConfigProperty(name = "reindex.index.replicas")
-    int replicas;
+    Optional<Integer> replicas;
 
     private final ObjectMapper json = new ObjectMapper();
     private SourceRows rows;
@@ -127,11 +128,17 @@ class ReindexFlowTest {
         assertThat(settings.has("index.refresh_interval")).as("refresh back to the default: %s", settings).isFalse();
         assertThat(settings.has("index.translog.durability")).as("fsync back to the default: %s", settings).isFalse();
         assertThat(settings.get("index.number_of_shards").asText()).isEqualTo(String.valueOf(shards));
-        assertThat(settings.get("index.number_of_replicas").asText()).as("replicas restored: %s", settings)
-                .isEqualTo(String.valueOf(replicas));
         JsonNode indexHealth = search.health(index);
+        // By default, one replica wherever a second data node can hold it.
+        int expectedReplicas = replicas.orElse(Math.min(1, indexHealth.get("number_of_data_nodes").asInt() - 1));
+        assertThat(settings.get("index.number_of_replicas").asText()).as("replicas restored: %s", settings)
+                .isEqualTo(String.valueOf(expectedReplicas));
+        if (replicas.isEmpty()) {
+            assertThat(settings.get("index.auto_expand_replicas").asText()).as(settings.toString()).isEqualTo("0-1");
+        }
         assertThat(indexHealth.get("status").asText()).as("every copy active: %s", indexHealth).isEqualTo("green");
-        assertThat(indexHealth.get("active_shards").asInt()).as(indexHealth.toString()).isEqualTo(shards * (1 + replicas));
+        assertThat(indexHealth.get("active_shards").asInt()).as(indexHealth.toString())
+                .isEqualTo(shards * (1 + expectedReplicas));
         ObjectNode stored = (ObjectNode) search.source(ALIAS, String.valueOf(hand));
         ObjectNode expected = handWrittenDocument(hand, publishedStudy);
         // The order of these labels is not significant (jsonb does not keep the order of object keys).

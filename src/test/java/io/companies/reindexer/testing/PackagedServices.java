@@ -104,7 +104,6 @@ public final class PackagedServices implements AutoCloseable {
         properties.put("reindex.topics.requested", topicPrefix + "requested");
         properties.put("reindex.topics.completed", topicPrefix + "completed");
         properties.put("reindex.topics.dead-letter", topicPrefix + "requested-dlq");
-        properties.put("reindex.index.replicas", "0");
         properties.put("reindex.source.page-size", "100");
         properties.put("reindex.bulk.max-documents", "200");
         properties.put("reindex.poll-interval", "1s");

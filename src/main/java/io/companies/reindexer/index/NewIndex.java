@@ -74,18 +74,20 @@ public final class NewIndex {
      * the retired index held. Last, it is marked complete.
      *
      * @param activeShardsTimeout how long to wait for the replicas
-     * @param worked told whenever replicas make progress, so a long recovery is not taken for a stall
+     * @param worked told after each step and whenever replicas make progress, so that a long settle on a large index
+     *        is not taken for a stall
      * @return the number of documents in the index
      */
     public long settle(IndexDefinition definition, long expected, Duration activeShardsTimeout, Runnable worked)
             throws IOException {
         engine.updateSettings(name, definition.settled());
         engine.refresh(name);
+        worked.run();
         long count = engine.count(name);
         if (count != expected) {
             throw new IllegalStateException("Index " + name + " holds " + count + " documents, " + expected + " were sent");
         }
-        makeDurable();
+        makeDurable(worked);
         awaitReplicas(definition, activeShardsTimeout, worked);
         Log.infof("Index %s: %d documents, flushed, health green with %s replica(s) per shard", name, count,
                 definition.replicasLabel());
@@ -127,9 +129,10 @@ public final class NewIndex {
      * Flushes until the translog holds nothing the last commit lacks. A first flush of a freshly loaded index commits
      * every document, but both engines keep its translog until that commit is safe, which a second flush finds.
      */
-    private void makeDurable() throws IOException {
+    private void makeDurable(Runnable worked) throws IOException {
         for (int flush = 1; flush <= MAX_FLUSHES; flush++) {
             engine.flush(name);
+            worked.run();
             if (engine.uncommittedOperations(name) == 0) {
                 return;
             }

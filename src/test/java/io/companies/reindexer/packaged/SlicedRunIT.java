@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import io.companies.reindexer.testing.ComparedCompanies;
 import io.companies.reindexer.testing.OwningApplication;
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
@@ -31,8 +31,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Three instances of the packaged service share every run: each takes slices of ids from the run's plan in
@@ -58,13 +56,14 @@ class SlicedRunIT {
     private static PackagedServices services;
     private static SearchIndices search;
     private static SourceRows rows;
-    private final ObjectMapper json = new ObjectMapper();
+    private static ComparedCompanies compared;
 
     @BeforeAll
     static void startServices() {
         services = new PackagedServices();
         search = services.search();
         rows = new SourceRows(services.dataSource());
+        compared = new ComparedCompanies(services.dataSource());
     }
 
     @AfterAll
@@ -220,7 +219,7 @@ class SlicedRunIT {
             assertThat(services.outcome(outcomes, services.request(requests, newRequestId())).get("status").asText())
                     .isEqualTo("COMPLETED");
             try (OwningApplication application = OwningApplication.start(services.dataSource(),
-                    services.engineAddress(), ALIAS, 20, this::documentOf, 7)) {
+                    services.engineAddress(), ALIAS, 20, compared::documentOf, 7)) {
                 JsonNode outcome = services.outcome(outcomes, services.request(requests, newRequestId()));
                 assertThat(outcome.get("status").asText()).as(outcome.toString()).isEqualTo("COMPLETED");
                 Thread.sleep(1_000);
@@ -229,7 +228,7 @@ class SlicedRunIT {
                 assertThat(application.refused()).as(application.summary()).isZero();
             }
             search.refresh(ALIAS);
-            assertThat(indexed()).isEqualTo(database());
+            assertThat(compared.inIndex(search, ALIAS)).isEqualTo(compared.inDatabase());
         } finally {
             closeAll(instances);
         }
@@ -341,63 +340,6 @@ class SlicedRunIT {
     }
 
     // --- what the index and the database hold: the fields the owning application's changes touch ---
-
-    private static final String PUBLISHED_COMPANIES = """
-            select c.id, c.name, to_char(c.modified at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') modified,
-            coalesce((select string_agg(s.id || ':' || s.title, '|' order by s.id) from company_companycasestudy s
-            where s.company_id = c.id and s.is_published_case_study), '') case_studies
-            from company_company c where (c.is_published_find_a_supplier or c.is_published_investment_support_directory)
-            """;
-
-    /** What the owning application writes through the alias: the fields compared, from the rows as they are now. */
-    private String documentOf(int companyId) {
-        try (Connection connection = services.dataSource().getConnection();
-                PreparedStatement select = connection.prepareStatement(PUBLISHED_COMPANIES + " and c.id = ?")) {
-            select.setInt(1, companyId);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return null;
-                }
-                ObjectNode document = json.createObjectNode().put("pk", String.valueOf(row.getInt("id")))
-                        .put("name", row.getString("name")).put("modified", row.getString("modified"));
-                for (String caseStudy : row.getString("case_studies").split("\\|")) {
-                    if (!caseStudy.isEmpty()) {
-                        String[] parts = caseStudy.split(":", 2);
-                        document.withArray("supplier_case_studies").addObject().put("pk", parts[0]).put("title",
-                                parts[1]);
-                    }
-                }
-                return json.writeValueAsString(document);
-            }
-        } catch (SQLException | IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Map<String, String> database() throws SQLException {
-        Map<String, String> companies = new TreeMap<>();
-        try (Connection connection = services.dataSource().getConnection();
-                ResultSet row = connection.createStatement().executeQuery(PUBLISHED_COMPANIES)) {
-            while (row.next()) {
-                companies.put(String.valueOf(row.getInt("id")), row.getString("name") + " @ "
-                        + row.getString("modified") + " [" + row.getString("case_studies") + "]");
-            }
-        }
-        return companies;
-    }
-
-    private Map<String, String> indexed() throws IOException {
-        Map<String, String> companies = new TreeMap<>();
-        for (JsonNode document : search.allSources(ALIAS)) {
-            List<String> caseStudies = new ArrayList<>();
-            document.path("supplier_case_studies")
-                    .forEach(caseStudy -> caseStudies.add(caseStudy.path("pk").asText() + ":"
-                            + caseStudy.path("title").asText()));
-            companies.put(document.path("pk").asText(), document.path("name").asText() + " @ "
-                    + document.path("modified").asText() + " [" + String.join("|", caseStudies) + "]");
-        }
-        return companies;
-    }
 
     private static List<String> logsOfOthers(List<ServiceProcess> instances, ServiceProcess except)
             throws IOException {

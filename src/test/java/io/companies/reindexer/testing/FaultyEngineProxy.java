@@ -131,14 +131,15 @@ public final class FaultyEngineProxy implements AutoCloseable {
     }
 
     /**
-     * For {@code period} from now, every {@code POST _bulk} gets 200 with its 2nd, 4th, ... item failed with
+     * For {@code period} from now, every {@code POST _bulk} gets 200 with its 1st, 3rd, ... item failed with
      * {@code status} and the engine's {@code rejected_execution_exception} (as under load: 429), and the engine never
      * sees those items; the others are sent to it in one bulk request (with the same query string) and get its answer.
-     * A bulk of one item is forwarded whole. After {@code period} the rule claims no request.
+     * A bulk of one item is refused whole, so items sent again keep being refused until the period ends. After
+     * {@code period} the rule claims no request.
      */
     public Rule rejectBulkItemsFor(String pathRegex, Duration period, int status) {
         return add(new Rule(Set.of("POST"), Pattern.compile(pathRegex), Integer.MAX_VALUE, period,
-                request -> rejectEverySecondItem(request, status)));
+                request -> rejectHalfTheItems(request, status)));
     }
 
     /**
@@ -248,38 +249,42 @@ public final class FaultyEngineProxy implements AutoCloseable {
         return json.writeValueAsBytes(answer);
     }
 
-    private Answer rejectEverySecondItem(Request request, int status) throws IOException, InterruptedException {
+    private Answer rejectHalfTheItems(Request request, int status) throws IOException, InterruptedException {
         List<BulkItem> items = bulkItems(request.body());
-        if (items.size() < 2) {
-            return engineAnswer(request);
-        }
-        StringBuilder forwarded = new StringBuilder();
-        for (int i = 0; i < items.size(); i += 2) {
-            items.get(i).lines().forEach(line -> forwarded.append(line).append('\n'));
-        }
-        Answer forwardedAnswer = engineAnswer(new Request(request.method(), request.uri(), request.contentType(),
-                forwarded.toString().getBytes(UTF_8)));
-        if (forwardedAnswer.status() != 200) {
-            return forwardedAnswer;
-        }
-        ObjectNode answer = (ObjectNode) json.readTree(forwardedAnswer.body());
-        JsonNode engineItems = answer.path("items");
-        if (engineItems.size() != (items.size() + 1) / 2) {
-            String error = """
-                    {"error":{"type":"test_proxy_exception","reason":"the engine answered %d bulk items for the %d \
-                    it was sent: the test proxy cannot merge them with the ones it rejected"},"status":502}"""
-                    .formatted(engineItems.size(), (items.size() + 1) / 2);
-            return new Answer(502, JSON, error.getBytes(UTF_8));
+        ObjectNode answer = json.createObjectNode().put("took", 1);
+        String contentType = JSON;
+        JsonNode engineItems = json.createArrayNode();
+        int forwardedItems = items.size() / 2;
+        if (forwardedItems > 0) {
+            StringBuilder forwarded = new StringBuilder();
+            for (int i = 1; i < items.size(); i += 2) {
+                items.get(i).lines().forEach(line -> forwarded.append(line).append('\n'));
+            }
+            Answer forwardedAnswer = engineAnswer(new Request(request.method(), request.uri(), request.contentType(),
+                    forwarded.toString().getBytes(UTF_8)));
+            if (forwardedAnswer.status() != 200) {
+                return forwardedAnswer;
+            }
+            answer = (ObjectNode) json.readTree(forwardedAnswer.body());
+            contentType = forwardedAnswer.contentType();
+            engineItems = answer.path("items");
+            if (engineItems.size() != forwardedItems) {
+                String error = """
+                        {"error":{"type":"test_proxy_exception","reason":"the engine answered %d bulk items for the \
+                        %d it was sent: the test proxy cannot merge them with the ones it rejected"},"status":502}"""
+                        .formatted(engineItems.size(), forwardedItems);
+                return new Answer(502, JSON, error.getBytes(UTF_8));
+            }
         }
         ArrayNode merged = json.createArrayNode();
         for (int i = 0; i < items.size(); i++) {
-            merged.add(i % 2 == 0 ? engineItems.get(i / 2)
+            merged.add(i % 2 == 1 ? engineItems.get(i / 2)
                     : failedItem(items.get(i), status, "rejected_execution_exception"));
         }
         answer.put("errors", true);
         answer.remove("items");
         answer.set("items", merged);
-        return new Answer(200, forwardedAnswer.contentType(), json.writeValueAsBytes(answer));
+        return new Answer(200, contentType, json.writeValueAsBytes(answer));
     }
 
     private List<BulkItem> bulkItems(byte[] ndjson) throws IOException {

@@ -136,7 +136,12 @@ public final class PackagedServices implements AutoCloseable {
     }
 
     public JsonNode outcome(TopicWatcher outcomes, String requestId) throws IOException {
-        return json.readTree(outcomes.await(record -> hasKey(record, requestId), RUN_TIMEOUT).value());
+        return outcome(outcomes, requestId, RUN_TIMEOUT);
+    }
+
+    /** The outcome of a run that may take longer than a test run usually does. */
+    public JsonNode outcome(TopicWatcher outcomes, String requestId, Duration timeout) throws IOException {
+        return json.readTree(outcomes.await(record -> hasKey(record, requestId), timeout).value());
     }
 
     /** Every outcome for {@code requestId} seen until the topic stays quiet for {@code quiet}. */

@@ -11,6 +11,7 @@ import org.elasticsearch.client.RestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** What searchers see in the real engine: aliases, indices and documents, read over HTTP. */
 public final class SearchIndices {
@@ -49,6 +50,15 @@ public final class SearchIndices {
     /** The cluster health of {@code index} (status, active shards, ...), without waiting. */
     public JsonNode health(String index) throws IOException {
         return getOrNull("/_cluster/health/" + index);
+    }
+
+    /** Sets a persistent cluster setting; {@code null} puts it back to its default. */
+    public void putClusterSetting(String key, String value) throws IOException {
+        ObjectNode body = json.createObjectNode();
+        body.putObject("persistent").put(key, value);
+        Request request = new Request("PUT", "/_cluster/settings");
+        request.setJsonEntity(json.writeValueAsString(body));
+        client.performRequest(request);
     }
 
     public boolean exists(String index) throws IOException {

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -228,9 +229,13 @@ public class SliceWorker {
         }
     }
 
-    /** A claim this instance holds: renewed by the lease thread, checked by the pass at its checkpoints. */
+    /**
+     * A claim this instance holds: renewed by the lease thread, with the pages its pass has read, and checked by the pass
+     * at its checkpoints.
+     */
     private final class HeldClaim implements Checkpoint {
         private final Claim claim;
+        private final AtomicInteger pages = new AtomicInteger();
         private volatile long renewedAt = System.nanoTime();
         private volatile String lost;
 
@@ -240,7 +245,7 @@ public class SliceWorker {
 
         void renew() {
             try {
-                if (slices.renew(claim, instance.get(), config.slices().lease())) {
+                if (slices.renew(claim, instance.get(), config.slices().lease(), pages.get())) {
                     renewedAt = System.nanoTime();
                 } else {
                     lost = "The claim lapsed and another instance took the slice, or the run ended";
@@ -252,8 +257,10 @@ public class SliceWorker {
             }
         }
 
+        /** Called by the pass once per page it reads: counts the page, then says whether to go on. */
         @Override
         public void checkpoint() {
+            pages.incrementAndGet();
             if (stopping) {
                 throw new RunStoppedException("Stopped: the service is shutting down");
             }

@@ -241,7 +241,7 @@ public class Reindexer {
 
     /** Waits until every slice has done the current pass; throws when one of them failed. */
     private Status awaitPass(long runId, RunControl control, boolean loading) throws InterruptedException {
-        int slicesDone = -1;
+        Status last = null;
         while (true) {
             control.checkpoint();
             Status status = slices.status(runId);
@@ -251,11 +251,11 @@ public class Reindexer {
             if (loading) {
                 progress.indexed(status.documents());
             }
-            if (status.done() > slicesDone) {
-                // A catch-up moves no document count, but each slice it finishes is work done.
+            if (last == null || status.done() > last.done() || status.pages() != last.pages()) {
+                // A catch-up moves no document count, but each page read and each slice finished is work done.
                 progress.worked();
-                slicesDone = status.done();
             }
+            last = status;
             if (status.finished()) {
                 return status;
             }

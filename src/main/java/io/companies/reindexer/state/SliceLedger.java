@@ -23,7 +23,7 @@ public class SliceLedger {
             from unnest(:afterIds::integer[], :lastIds::integer[]) with ordinality bounds (after_id, last_id, slice)""");
     private static final Sql CLAIM = Sql.of("""
             update reindexer.run_slice s set claimed_by = :instance, claimed_until = now() + :leaseMs * interval '1 ms',
-            attempts = attempts + 1
+            attempts = attempts + 1, pages = 0
             from reindexer.reindex_run r
             where r.id = s.run_id and (s.run_id, s.slice) = (
                 select o.run_id, o.slice from reindexer.run_slice o join reindexer.reindex_run u on u.id = o.run_id
@@ -34,7 +34,7 @@ public class SliceLedger {
             r.index_name""");
     // A slice whose run failed is not renewed: its claimant stops at its next check.
     private static final Sql RENEW = Sql.of("""
-            update reindexer.run_slice set claimed_until = now() + :leaseMs * interval '1 ms'
+            update reindexer.run_slice set claimed_until = now() + :leaseMs * interval '1 ms', pages = :pages
             where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance
             and error is null""");
     private static final Sql COMPLETE = Sql.of("""
@@ -65,7 +65,7 @@ public class SliceLedger {
     private static final Sql STATUS = Sql.of("""
             select count(*) slices, count(*) filter (where done) done, coalesce(max(pass), -1) pass,
             coalesce(sum(documents) filter (where done), 0) documents, coalesce(sum(changes), 0) changes,
-            coalesce(sum(bytes), 0) bytes, min(error) error
+            coalesce(sum(bytes), 0) bytes, coalesce(sum(pages), 0) pages, min(error) error
             from reindexer.run_slice where run_id = :runId""");
     @Inject
     Database database;
@@ -96,9 +96,11 @@ public class SliceLedger {
      * @param documents what the index holds for the slices done, together
      * @param changes what the current pass changed so far (documents written again or deleted)
      * @param bytes the NDJSON the slices sent, every pass together
+     * @param pages the pages their claimants have read, as of their last renewals: it changes while passes move
      * @param error why a slice failed, or null
      */
-    public record Status(int slices, int done, int pass, long documents, long changes, long bytes, String error) {
+    public record Status(int slices, int done, int pass, long documents, long changes, long bytes, long pages,
+            String error) {
         public boolean finished() {
             return done == slices;
         }
@@ -126,7 +128,8 @@ public class SliceLedger {
         return database.inTransaction("read the slices of run " + runId,
                 session -> session.list(STATUS, row -> new Status((int) row.longValue("slices"),
                         (int) row.longValue("done"), (int) row.longValue("pass"), row.longValue("documents"),
-                        row.longValue("changes"), row.longValue("bytes"), row.string("error")), "runId", runId)
+                        row.longValue("changes"), row.longValue("bytes"), row.longValue("pages"), row.string("error")),
+                        "runId", runId)
                         .getFirst());
     }
 
@@ -144,11 +147,14 @@ public class SliceLedger {
                 "alias", alias, "instance", instance, "leaseMs", lease.toMillis()));
     }
 
-    /** Extends the claim; false when it is no longer this instance's (it lapsed and was taken, or the run ended). */
-    public boolean renew(Claim claim, String instance, Duration lease) {
+    /**
+     * Extends the claim, recording the pages its pass has read; false when it is no longer this instance's (it lapsed
+     * and was taken, or the run ended or failed).
+     */
+    public boolean renew(Claim claim, String instance, Duration lease, int pages) {
         return database.inTransaction("renew the claim of a slice", session -> session.update(RENEW, "runId",
                 claim.runId(), "slice", claim.slice(), "pass", claim.pass(), "instance", instance, "leaseMs",
-                lease.toMillis()) == 1);
+                lease.toMillis(), "pages", pages) == 1);
     }
 
     /**

@@ -92,7 +92,7 @@ class SliceLedgerTest {
         assertThat(slices.complete(b, "b", 3, 0, 100, new byte[36])).isTrue();
         assertThat(slices.status(runId).finished()).isFalse();
         assertThat(slices.complete(c, "c", 1, 0, 100, new byte[12])).isTrue();
-        assertThat(slices.status(runId)).isEqualTo(new Status(3, 3, 0, 6, 0, 300, null));
+        assertThat(slices.status(runId)).isEqualTo(new Status(3, 3, 0, 6, 0, 300, 0, null));
 
         slices.openPass(runId, 1);
         Claim again = slices.claim(ALIAS, "a", LEASE).orElseThrow();
@@ -105,13 +105,16 @@ class SliceLedgerTest {
     @Test
     void aLapsedClaimGoesToAnotherInstanceAndItsFirstHolderCannotMarkItDone() throws SQLException {
         Claim first = slices.claim(ALIAS, "dead", LEASE).orElseThrow();
-        assertThat(slices.renew(first, "dead", LEASE)).isTrue();
+        assertThat(slices.renew(first, "dead", LEASE, 7)).isTrue();
+        assertThat(slices.status(runId).pages()).as("the pages read, as of the renewal").isEqualTo(7);
         lapse(first);
 
         Claim taken = slices.claim(ALIAS, "alive", LEASE).orElseThrow();
         assertThat(taken.slice()).as("the lapsed slice first").isEqualTo(first.slice());
         assertThat(taken.attempt()).isEqualTo(2);
-        assertThat(slices.renew(first, "dead", LEASE)).isFalse();
+        assertThat(taken.failedAttempts()).as("a lapsed claim failed").isEqualTo(1);
+        assertThat(slices.status(runId).pages()).as("a new claim starts at page 0").isZero();
+        assertThat(slices.renew(first, "dead", LEASE, 8)).isFalse();
         assertThat(slices.complete(first, "dead", 99, 0, 0, new byte[0])).as("the lapsed holder's result").isFalse();
         assertThat(slices.complete(taken, "alive", 2, 0, 0, new byte[24])).isTrue();
         assertThat(slices.complete(taken, "alive", 2, 0, 0, new byte[24])).as("done once").isFalse();
@@ -121,9 +124,12 @@ class SliceLedgerTest {
     @Test
     void aSliceHandedBackIsTakenAtOnceAndAFailedOneIsNotTakenAgain() {
         Claim stopping = slices.claim(ALIAS, "stopping", LEASE).orElseThrow();
-        slices.handBack(stopping, "stopping");
+        assertThat(slices.handBack(stopping, "stopping")).isTrue();
+        assertThat(slices.handBack(stopping, "stopping")).as("handed back once").isFalse();
         Optional<Claim> next = slices.claim(ALIAS, "other", LEASE);
         assertThat(next).map(Claim::slice).contains(stopping.slice());
+        assertThat(next.orElseThrow().attempt()).isEqualTo(2);
+        assertThat(next.orElseThrow().failedAttempts()).as("a hand-back is not a failed attempt").isZero();
 
         slices.fail(next.orElseThrow(), "other", "slice 0 failed: a document the engine refused");
         assertThat(slices.status(runId).error()).isEqualTo("slice 0 failed: a document the engine refused");
@@ -138,6 +144,20 @@ class SliceLedgerTest {
         slices.openPass(runId, 1);
         assertThat(slices.status(runId).error()).as("the repair after a swap tries the catch-up again").isNull();
         assertThat(slices.claim(ALIAS, "a", LEASE)).map(Claim::slice).contains(failed.slice());
+    }
+
+    @Test
+    void theSlicesOfAFailedRunAreNeitherRenewedNorClaimedAndTheirClaimsCanBeWaitedFor() {
+        Claim held = slices.claim(ALIAS, "a", LEASE).orElseThrow();
+        assertThat(slices.liveClaims(runId)).isEqualTo(1);
+
+        slices.stop(runId, "Run failed: its slices are stopped");
+
+        assertThat(slices.renew(held, "a", LEASE, 1)).as("its claimant stops at its next check").isFalse();
+        assertThat(slices.claim(ALIAS, "b", LEASE)).isEmpty();
+        assertThat(slices.liveClaims(runId)).as("held until released or lapsed").isEqualTo(1);
+        slices.release(held, "a");
+        assertThat(slices.liveClaims(runId)).isZero();
     }
 
     @Test

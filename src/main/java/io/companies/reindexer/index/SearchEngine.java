@@ -134,12 +134,23 @@ public class SearchEngine {
 
     /**
      * Where each of these documents stands in {@code index} now; documents that are not there are left out. Read
-     * before the source rows, so that a write made with it fails if the owning application wrote in between.
+     * before the source rows, so that a write made with it fails if the owning application wrote in between. A
+     * document the engine could not look up (an item error, such as a shard unavailable) is an unclear answer, not an
+     * absence: the look-up is sent again, and fails if the error persists.
      */
     public Map<String, SeqNo> seqNos(String index, Collection<String> ids) throws IOException {
         JsonNode body = json.createObjectNode().set("ids", json.valueToTree(ids));
-        JsonNode answer = repeatable("GET /" + index + "/_mget",
-                () -> read(send("GET", "/" + index + "/_mget?_source=false&realtime=true", body)));
+        JsonNode answer = repeatable("GET /" + index + "/_mget", () -> {
+            JsonNode docs = read(send("GET", "/" + index + "/_mget?_source=false&realtime=true", body));
+            for (JsonNode doc : docs.path("docs")) {
+                if (doc.has("error")) {
+                    throw new IOException("The engine could not look document " + doc.path("_id").asText()
+                            + " up: " + doc.path("error").path("type").asText() + ": "
+                            + doc.path("error").path("reason").asText());
+                }
+            }
+            return docs;
+        });
         Map<String, SeqNo> found = new HashMap<>();
         for (JsonNode doc : answer.path("docs")) {
             if (doc.path("found").asBoolean(false)) {

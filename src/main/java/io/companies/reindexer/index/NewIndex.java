@@ -71,7 +71,7 @@ public final class NewIndex {
      * Gives the filled index its final settings, makes every document searchable and checks that it holds exactly
      * {@code expected} documents. Then makes it durable before it goes live: its segments are committed and every
      * replica its settings ask for is active, so losing an engine node right after the swap loses nothing that only
-     * the retired index held. Last, it is marked complete.
+     * the retired index held; and counts again. Last, it is marked complete.
      *
      * @param activeShardsTimeout how long to wait for the replicas
      * @param worked told after each step and whenever replicas make progress, so that a long settle on a large index
@@ -89,6 +89,14 @@ public final class NewIndex {
         }
         makeDurable(worked);
         awaitReplicas(definition, activeShardsTimeout, worked);
+        // Counted again once durable: a node lost between the first count and the flush (async translog, a shard
+        // without a replica yet) can have dropped writes that were counted.
+        engine.refresh(name);
+        long durable = engine.count(name);
+        if (durable != count) {
+            throw new IllegalStateException("Index " + name + " held " + count + " documents, but " + durable
+                    + " once durable: writes were lost on the way (an engine node lost?)");
+        }
         Log.infof("Index %s: %d documents, flushed, health green with %s replica(s) per shard", name, count,
                 definition.replicasLabel());
         ObjectNode meta = JsonNodeFactory.instance.objectNode().put(META_COMPLETE, true).put("documents", count);

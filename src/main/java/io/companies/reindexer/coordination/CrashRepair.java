@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexCompleted;
+import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.IndexRetirement.Retired;
@@ -67,8 +68,8 @@ public class CrashRepair {
                     resumable = Optional.of(run);
                     continue;
                 }
-                Function<Instant, List<ReindexCompleted>> outcomes = run.swapping() && targets.contains(run.index())
-                        ? finishSwapped(run, alias, control)
+                Function<Instant, List<ReindexCompleted>> outcomes = targets.contains(run.index())
+                        ? finishSwapped(run, alias, names, control)
                         : failInterrupted(run, alias, targets);
                 ledger.finish(run.id(), outcomes);
             }
@@ -113,24 +114,31 @@ public class CrashRepair {
 
     /**
      * Interrupted after its swap: searchers already read the new, verified index, so the run completes once it has
-     * caught up with the changes made around the swap and deleted the indices it retired.
+     * caught up with the changes made around the swap and deleted the indices it retired. The engine is trusted over
+     * the run's state: a run still recorded as running whose index carries the alias swapped, and the commit that
+     * recorded it was lost (a failover to an asynchronous replica, a restore); what its swap retired is then what a
+     * swap would retire now, and which indices the alias left is not known.
      */
     private Function<Instant, List<ReindexCompleted>> finishSwapped(InterruptedRun run, String alias,
-            RunControl control) throws IOException {
-        Log.infof("Run %d was interrupted after its alias swap (alias %s points to %s): finishing it", run.id(), alias,
-                run.index());
+            IndexNames names, RunControl control) throws IOException {
+        Log.infof("Run %d was interrupted after its alias swap (alias %s points to %s%s): finishing it", run.id(),
+                alias, run.index(), run.swapping() ? "" : ", though the run was recorded as running");
+        List<String> toRetire = run.swapping() ? run.deletedIndices()
+                : AliasSwap.plan(alias, run.index(), List.of(), engine.indices(names.wildcard()), names,
+                        config.retention()).deleted();
+        long documents = run.documents() != null ? run.documents() : engine.count(run.index());
         progress.started(run.id(), run.requestIds(), run.index());
         Retired retired;
         try {
-            retired = reindexer.finishAfterSwap(run.id(), run.id() + " " + run.requestIds(), run.index(),
-                    run.deletedIndices(), control);
+            retired = reindexer.finishAfterSwap(run.id(), run.id() + " " + run.requestIds(), run.index(), toRetire,
+                    control);
             progress.ended("COMPLETED");
         } catch (RuntimeException e) {
             progress.ended("UNFINISHED");
             throw e;
         }
         RunResult result = new RunResult(run.index(), run.previousIndices(), retired.deleted(), retired.kept(),
-                run.documents());
+                documents);
         return completedAt -> RunOutcomes.completed(run.requestIds(), alias, result, run.startedAt(), completedAt);
     }
 

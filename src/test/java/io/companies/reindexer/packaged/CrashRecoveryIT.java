@@ -4,6 +4,8 @@ import static io.companies.reindexer.testing.PackagedServices.newRequestId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The packaged service killed with SIGKILL in the middle of a run, then started again: searchers never lose the last
  * good index, the interrupted run gets its outcome, nothing it created is left behind, and the next request completes.
+ * A run whose index carries the alias completes, even when the record of its swap was lost: the engine is trusted.
  */
 class CrashRecoveryIT {
 
@@ -138,6 +141,40 @@ class CrashRecoveryIT {
                 assertThat(search.indices("companies-*")).containsExactly(swappedTo);
                 assertThat(services.allOutcomes(outcomes, requestId, Duration.ofSeconds(3)))
                         .allSatisfy(again -> assertThat(again).isEqualTo(outcome));
+            }
+        }
+    }
+
+    @Test
+    void aRunStillRecordedAsRunningWhoseIndexCarriesTheAliasIsCompletedAtRestart() throws Exception {
+        try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
+            String requestId = newRequestId();
+            List<String> before;
+            String swappedTo;
+            try (ServiceProcess service = ServiceProcess.start("lost-swapping-1", services.serviceProperties())) {
+                before = search.aliasTargets(ALIAS);
+                services.request(requests, requestId);
+                swappedTo = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> search.aliasTargets(ALIAS), targets -> !targets.equals(before)).getFirst();
+                service.kill();
+            }
+            // The commit that recorded SWAPPING lost, as after a failover to an asynchronous replica or a restore.
+            try (Connection connection = services.dataSource().getConnection();
+                    PreparedStatement lose = connection.prepareStatement("""
+                            update reindexer.reindex_run set state = 'RUNNING', documents = null,
+                            previous_indices = null, deleted_indices = null where index_name = ?""")) {
+                lose.setString(1, swappedTo);
+                assertThat(lose.executeUpdate()).isEqualTo(1);
+            }
+
+            try (ServiceProcess service = ServiceProcess.start("lost-swapping-2", services.serviceProperties())) {
+                JsonNode outcome = services.outcome(outcomes, requestId);
+                assertThat(outcome.get("status").asText()).as("outcome %s", outcome).isEqualTo("COMPLETED");
+                assertThat(outcome.get("index").asText()).isEqualTo(swappedTo);
+                assertThat(outcome.get("documents").asLong()).isEqualTo(published);
+                assertThat(outcome.get("deletedIndices")).extracting(JsonNode::asText).containsAll(before);
+                assertThat(search.aliasTargets(ALIAS)).containsExactly(swappedTo);
+                assertThat(search.indices("companies-*")).containsExactly(swappedTo);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.companies.reindexer.reindex;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SequencedMap;
 
@@ -55,7 +56,11 @@ public class SlicePass {
 
     private ObjectWriter documentWriter;
 
-    /** What the index holds for a slice after a pass, and what the pass did. */
+    /**
+     * What the index holds for a slice after a pass, and what the pass did.
+     *
+     * @param fingerprints null when the pass left them as they were: the slice's row keeps its copy
+     */
     public record Done(long documents, long changes, long bytes, byte[] fingerprints) {
     }
 
@@ -87,7 +92,11 @@ public class SlicePass {
                 Log.infof("Run %d, slice %d, pass %d: %d writes left to newer writes of the owning application",
                         claim.runId(), claim.slice(), claim.pass(), indexer.superseded());
             }
-            return new Done(indexed.size(), changes, indexer.bytes(), indexed.toBytes());
+            byte[] fingerprints = indexed.toBytes();
+            // Most catch-up passes change few slices: rewriting the others' fingerprints would only load the owning
+            // application's database with TOAST and WAL.
+            boolean unchanged = claim.pass() > 0 && Arrays.equals(fingerprints, claim.fingerprints());
+            return new Done(indexed.size(), changes, indexer.bytes(), unchanged ? null : fingerprints);
         }
     }
 

@@ -39,7 +39,8 @@ public class SliceLedger {
             and error is null""");
     private static final Sql COMPLETE = Sql.of("""
             update reindexer.run_slice set done = true, claimed_by = null, claimed_until = null,
-            documents = :documents, changes = :changes, bytes = bytes + :bytes, fingerprints = :fingerprints
+            documents = :documents, changes = :changes, bytes = bytes + :bytes,
+            fingerprints = coalesce(:fingerprints::bytea, fingerprints)
             where run_id = :runId and slice = :slice and pass = :pass and not done and claimed_by = :instance""");
     // Only the claim it was given (the attempt): a hand-back that comes late never releases a later claim.
     private static final Sql HAND_BACK = Sql.of("""
@@ -158,8 +159,8 @@ public class SliceLedger {
     }
 
     /**
-     * Marks the pass of the slice done, with what the index now holds for it; false, and nothing recorded, when the
-     * claim is no longer this instance's.
+     * Marks the pass of the slice done, with what the index now holds for it (its fingerprints, or null when they are
+     * as the last pass left them); false, and nothing recorded, when the claim is no longer this instance's.
      */
     public boolean complete(Claim claim, String instance, long documents, long changes, long bytes,
             byte[] fingerprints) {

@@ -100,6 +100,11 @@ class SliceLedgerTest {
         assertThat(again.attempt()).as("attempts count per pass").isEqualTo(1);
         assertThat(again.fingerprints()).as("what the load left").hasSize(24);
         assertThat(slices.status(runId).documents()).as("only the slices done in this pass count").isZero();
+
+        assertThat(slices.complete(again, "a", 2, 0, 0, null)).as("a pass that changed no fingerprint").isTrue();
+        slices.openPass(runId, 2);
+        assertThat(slices.claim(ALIAS, "a", LEASE).orElseThrow().fingerprints()).as("kept, not rewritten")
+                .hasSize(24);
     }
 
     @Test

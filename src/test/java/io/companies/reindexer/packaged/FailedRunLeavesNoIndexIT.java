@@ -14,7 +14,6 @@ import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceProcess;
-import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
 
 import org.junit.jupiter.api.Test;
@@ -34,12 +33,8 @@ class FailedRunLeavesNoIndexIT {
         try (PackagedServices services = new PackagedServices();
                 FaultyEngineProxy proxy = FaultyEngineProxy.start(services.engineAddress())) {
             SearchIndices search = services.search();
-            SourceRows rows = new SourceRows(services.dataSource());
-            rows.reset();
-            services.forgetServiceState();
-            rows.generate(20_000, 0.83);
-            Map<String, String> properties = services.serviceProperties();
-            properties.put("quarkus.elasticsearch.hosts", proxy.hostAndPort());
+            services.freshSource(20_000, 0.83);
+            Map<String, String> properties = services.serviceProperties(proxy.hostAndPort());
             List<ServiceProcess> instances = new ArrayList<>();
             try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
                 for (char name = 'a'; name <= 'c'; name++) {

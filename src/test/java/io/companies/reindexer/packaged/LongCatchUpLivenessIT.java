@@ -20,7 +20,6 @@ import io.companies.reindexer.testing.OwningApplication;
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.ServiceProcess;
-import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
 
 import org.junit.jupiter.api.Test;
@@ -43,12 +42,8 @@ class LongCatchUpLivenessIT {
     void aCatchUpLongerThanTheStallTimeoutKeepsTheServiceLive() throws Exception {
         try (PackagedServices services = new PackagedServices();
                 FaultyEngineProxy proxy = FaultyEngineProxy.start(services.engineAddress())) {
-            SourceRows rows = new SourceRows(services.dataSource());
-            rows.reset();
-            services.forgetServiceState();
-            rows.generate(10_000, 0.71);
-            Map<String, String> properties = services.serviceProperties();
-            properties.put("quarkus.elasticsearch.hosts", proxy.hostAndPort());
+            services.freshSource(10_000, 0.71);
+            Map<String, String> properties = services.serviceProperties(proxy.hostAndPort());
             properties.put("reindex.stall-timeout", STALL_TIMEOUT.toSeconds() + "s");
             properties.put("reindex.slices.size", "1250");
             ComparedCompanies compared = new ComparedCompanies(services.dataSource());

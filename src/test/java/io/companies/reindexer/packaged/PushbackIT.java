@@ -33,13 +33,9 @@ class PushbackIT {
         try (PackagedServices services = new PackagedServices();
                 FaultyEngineProxy proxy = FaultyEngineProxy.start(services.engineAddress())) {
             SearchIndices search = services.search();
-            SourceRows rows = new SourceRows(services.dataSource());
-            rows.reset();
-            services.forgetServiceState();
-            rows.generate(10_000, 0.29);
+            SourceRows rows = services.freshSource(10_000, 0.29);
             long published = rows.publishedCompanies();
-            Map<String, String> properties = services.serviceProperties();
-            properties.put("quarkus.elasticsearch.hosts", proxy.hostAndPort());
+            Map<String, String> properties = services.serviceProperties(proxy.hostAndPort());
             properties.put("reindex.bulk.initial-backoff", "100ms");
 
             try (TopicWatcher outcomes = services.watchOutcomes();

@@ -12,7 +12,6 @@ import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceProcess;
-import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
 
 import org.junit.jupiter.api.Test;
@@ -35,12 +34,8 @@ class UnclearLookupsIT {
         try (PackagedServices services = new PackagedServices();
                 FaultyEngineProxy proxy = FaultyEngineProxy.start(services.engineAddress())) {
             SearchIndices search = services.search();
-            SourceRows rows = new SourceRows(services.dataSource());
-            rows.reset();
-            services.forgetServiceState();
-            rows.generate(12_000, 0.37);
-            Map<String, String> properties = services.serviceProperties();
-            properties.put("quarkus.elasticsearch.hosts", proxy.hostAndPort());
+            services.freshSource(12_000, 0.37);
+            Map<String, String> properties = services.serviceProperties(proxy.hostAndPort());
             properties.put("reindex.bulk.initial-backoff", "100ms");
             ComparedCompanies compared = new ComparedCompanies(services.dataSource());
 

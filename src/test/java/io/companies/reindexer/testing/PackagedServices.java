@@ -83,6 +83,18 @@ public final class PackagedServices implements AutoCloseable {
         }
     }
 
+    /**
+     * Source tables holding {@code companies} generated companies (from {@code seed}) and a service that remembers no
+     * request nor run: the start of most packaged tests.
+     */
+    public SourceRows freshSource(int companies, double seed) throws SQLException, IOException {
+        SourceRows rows = new SourceRows(dataSource);
+        rows.reset();
+        forgetServiceState();
+        rows.generate(companies, seed);
+        return rows;
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }
@@ -114,6 +126,13 @@ public final class PackagedServices implements AutoCloseable {
         // A killed consumer keeps its partition until its session expires (45 s by default): the restarted service
         // would wait that long for the requests.
         properties.put("mp.messaging.incoming.reindex-requested.session.timeout.ms", "8000");
+        return properties;
+    }
+
+    /** {@link #serviceProperties()} for a service that reaches the engine at {@code engineHost}, a proxy of a test's. */
+    public Map<String, String> serviceProperties(String engineHost) {
+        Map<String, String> properties = serviceProperties();
+        properties.put("quarkus.elasticsearch.hosts", engineHost);
         return properties;
     }
 

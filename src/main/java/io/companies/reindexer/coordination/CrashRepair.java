@@ -23,7 +23,9 @@ import io.companies.reindexer.reindex.RunProgress;
 import io.companies.reindexer.reindex.RunResult;
 import io.companies.reindexer.reindex.UnfinishedRunException;
 import io.companies.reindexer.state.RunLedger;
+import io.companies.reindexer.state.RunLedger.ClaimedRun;
 import io.companies.reindexer.state.RunLedger.InterruptedRun;
+import io.companies.reindexer.state.RunOwner;
 
 import io.quarkus.logging.Log;
 
@@ -51,15 +53,20 @@ public class CrashRepair {
     @Inject
     ReindexConfig config;
 
+    @Inject
+    InstanceName instance;
+
     /**
      * Gives every interrupted run of {@code alias} its outcome (finishing first the runs whose alias had moved), except
-     * the one to resume, then deletes the orphan indices.
+     * the one to resume, then deletes the orphan indices. Each run is taken over first, so that a leader that lost its
+     * lock but still works records nothing more.
      *
+     * @param controls the control of a run taken over, to finish it
      * @return the run interrupted before its swap that can be resumed: its slices are planned, its index is there, and
      *         it started within {@code reindex.slices.resume-within}
      * @throws UnfinishedRunException when a run whose alias moved could not be finished: the next repair tries again
      */
-    public Optional<InterruptedRun> repair(String alias, IndexNames names, RunControl control) {
+    public Optional<InterruptedRun> repair(String alias, IndexNames names, Function<ClaimedRun, RunControl> controls) {
         try {
             List<String> targets = engine.aliasTargets(alias);
             Optional<InterruptedRun> resumable = Optional.empty();
@@ -68,10 +75,16 @@ public class CrashRepair {
                     resumable = Optional.of(run);
                     continue;
                 }
+                Optional<ClaimedRun> taken = ledger.takeOver(run, alias, instance.get());
+                if (taken.isEmpty()) {
+                    Log.warnf("Run %d ended while this instance took it over to repair it", run.id());
+                    continue;
+                }
+                RunControl control = controls.apply(taken.get());
                 Function<Instant, List<ReindexCompleted>> outcomes = targets.contains(run.index())
-                        ? finishSwapped(run, alias, names, control)
-                        : failInterrupted(run, alias, targets);
-                ledger.finish(run.id(), outcomes);
+                        ? finishSwapped(run, taken.get().owner(), alias, names, control)
+                        : failInterrupted(run, alias, targets, control);
+                ledger.finish(taken.get().owner(), outcomes);
             }
             String kept = resumable.map(InterruptedRun::index).orElse(null);
             for (IndexInfo index : engine.indices(names.wildcard())) {
@@ -119,7 +132,7 @@ public class CrashRepair {
      * recorded it was lost (a failover to an asynchronous replica, a restore); what its swap retired is then what a
      * swap would retire now, and which indices the alias left is not known.
      */
-    private Function<Instant, List<ReindexCompleted>> finishSwapped(InterruptedRun run, String alias,
+    private Function<Instant, List<ReindexCompleted>> finishSwapped(InterruptedRun run, RunOwner owner, String alias,
             IndexNames names, RunControl control) throws IOException {
         Log.infof("Run %d was interrupted after its alias swap (alias %s points to %s%s): finishing it", run.id(),
                 alias, run.index(), run.swapping() ? "" : ", though the run was recorded as running");
@@ -130,8 +143,7 @@ public class CrashRepair {
         progress.started(run.id(), run.requestIds(), run.index());
         Retired retired;
         try {
-            retired = reindexer.finishAfterSwap(run.id(), run.id() + " " + run.requestIds(), run.index(), toRetire,
-                    control);
+            retired = reindexer.finishAfterSwap(owner, run.id() + " " + run.requestIds(), run.index(), toRetire, control);
             progress.ended("COMPLETED");
         } catch (RuntimeException e) {
             progress.ended("UNFINISHED");
@@ -147,11 +159,12 @@ public class CrashRepair {
      * index: nothing that searchers read now comes from this run.
      */
     private Function<Instant, List<ReindexCompleted>> failInterrupted(InterruptedRun run, String alias,
-            List<String> targets) throws IOException {
+            List<String> targets, RunControl control) throws IOException {
         String when = run.swapping() ? "at the alias swap (alias " + alias + " does not point to its index)"
                 : "before the alias swap, and could not be resumed: " + whyNotResumable(run, targets);
         String index;
         try {
+            control.checkOwned("deleting index " + run.index());
             engine.deleteIndex(run.index());
             index = "index " + run.index() + " was deleted";
         } catch (IllegalStateException e) {

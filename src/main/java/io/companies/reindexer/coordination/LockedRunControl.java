@@ -7,32 +7,26 @@ import io.companies.reindexer.reindex.RunControl;
 import io.companies.reindexer.reindex.RunStoppedException;
 import io.companies.reindexer.state.AliasLock;
 import io.companies.reindexer.state.RunLedger;
-import io.companies.reindexer.state.RunLedger.ClaimedRun;
+import io.companies.reindexer.state.RunOwner;
 
 /**
  * What a run under the alias lock checks and records as it goes: it stops when the service stops or the lock is gone,
- * and records its swap only while it still owns its row.
+ * and records its swap, or takes a decisive step, only while it still owns its row.
  */
 final class LockedRunControl implements RunControl {
 
     private final AliasLock lock;
     private final BooleanSupplier stopping;
     private final RunLedger ledger;
-    private final ClaimedRun run;
-    private final String instance;
+    private final RunOwner owner;
     private final Runnable wakeWorkers;
 
-    /**
-     * @param run null for a repair, which never swaps
-     * @param wakeWorkers tells this instance's slice workers that there is work
-     */
-    LockedRunControl(AliasLock lock, BooleanSupplier stopping, RunLedger ledger, ClaimedRun run, String instance,
-            Runnable wakeWorkers) {
+    /** @param wakeWorkers tells this instance's slice workers that there is work */
+    LockedRunControl(AliasLock lock, BooleanSupplier stopping, RunLedger ledger, RunOwner owner, Runnable wakeWorkers) {
         this.lock = lock;
         this.stopping = stopping;
         this.ledger = ledger;
-        this.run = run;
-        this.instance = instance;
+        this.owner = owner;
         this.wakeWorkers = wakeWorkers;
     }
 
@@ -41,11 +35,7 @@ final class LockedRunControl implements RunControl {
         if (stopping.getAsBoolean()) {
             throw new RunStoppedException("Stopped: the service is shutting down");
         }
-        try {
-            lock.verifyHeld();
-        } catch (AliasLock.LostLockException e) {
-            throw new RunStoppedException(e.getMessage());
-        }
+        verifyLock();
     }
 
     @Override
@@ -56,6 +46,29 @@ final class LockedRunControl implements RunControl {
     @Override
     public void beforeSwap(long documents, AliasSwap swap) {
         checkpoint();
-        ledger.swapping(run.id(), instance, documents, swap.previous(), swap.deleted());
+        if (!ledger.swapping(owner, documents, swap.previous(), swap.deleted())) {
+            throw takenOver("its swap");
+        }
+    }
+
+    @Override
+    public void checkOwned(String step) {
+        verifyLock();
+        if (!ledger.owns(owner)) {
+            throw takenOver(step);
+        }
+    }
+
+    private void verifyLock() {
+        try {
+            lock.verifyHeld();
+        } catch (AliasLock.LostLockException e) {
+            throw new RunStoppedException(e.getMessage());
+        }
+    }
+
+    private RunStoppedException takenOver(String step) {
+        return new RunStoppedException("Run " + owner.runId() + " was taken over by another instance while "
+                + owner.instance() + " led it (generation " + owner.generation() + "): " + step + " is left to it");
     }
 }

@@ -142,10 +142,13 @@ public class RunLoop {
             // Whenever the lock is taken: a run recorded as unfinished is one whose instance died, stopped or lost its
             // lock.
             if (repairDue) {
-                Optional<InterruptedRun> resumable = repair.repair(alias, names, controlOf(lock, null));
+                Optional<InterruptedRun> resumable = repair.repair(alias, names, run -> controlOf(lock, run));
                 repaired = true;
-                if (resumable.isPresent() && !runAndRecord(ledger.resume(resumable.get(), alias, instance.get()),
-                        lock, true)) {
+                Optional<ClaimedRun> resumed = resumable.flatMap(run -> ledger.takeOver(run, alias, instance.get()));
+                if (resumable.isPresent() && resumed.isEmpty()) {
+                    Log.warnf("Run %d ended while this instance took it over: nothing to resume", resumable.get().id());
+                }
+                if (resumed.isPresent() && !runAndRecord(resumed.get(), lock, true)) {
                     return;
                 }
             }
@@ -182,8 +185,8 @@ public class RunLoop {
         progress.started(run.id(), run.requestIds(), run.index());
         try {
             LockedRunControl control = controlOf(lock, run);
-            RunResult result = resume ? reindexer.resume(run.id(), label, run.index(), control)
-                    : reindexer.run(run.id(), label, run.index(), control);
+            RunResult result = resume ? reindexer.resume(run.owner(), label, run.index(), control)
+                    : reindexer.run(run.owner(), label, run.index(), control);
             outcomes = completedAt -> RunOutcomes.completed(run.requestIds(), run.alias(), result, run.startedAt(),
                     completedAt);
             status = ReindexCompleted.Status.COMPLETED;
@@ -216,8 +219,8 @@ public class RunLoop {
         Duration backoff = Duration.ofSeconds(1);
         while (true) {
             try {
-                if (!ledger.finish(run.id(), outcomes)) {
-                    Log.warnf("Run %s had been ended by another instance that took it over: its outcome stands", label);
+                if (!ledger.finish(run.owner(), outcomes)) {
+                    Log.warnf("Run %s had been taken over by another instance, which records its outcome", label);
                 }
                 relay.wake();
                 return;
@@ -247,8 +250,7 @@ public class RunLoop {
         }
     }
 
-    /** @param run null for a repair, which never swaps */
     private LockedRunControl controlOf(AliasLock lock, ClaimedRun run) {
-        return new LockedRunControl(lock, () -> stopping, ledger, run, instance.get(), workers::wake);
+        return new LockedRunControl(lock, () -> stopping, ledger, run.owner(), workers::wake);
     }
 }

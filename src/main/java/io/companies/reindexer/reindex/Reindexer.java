@@ -23,6 +23,7 @@ import io.companies.reindexer.index.NewIndex.SwapOutcomeUnknownException;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.source.CompanySource;
 import io.companies.reindexer.state.RunLedgerException;
+import io.companies.reindexer.state.RunOwner;
 import io.companies.reindexer.state.SliceLedger;
 import io.companies.reindexer.state.SliceLedger.Status;
 
@@ -98,40 +99,45 @@ public class Reindexer {
      *
      * @param label names the run in the logs (the run and the request ids it serves)
      */
-    public RunResult run(long runId, String label, String index, RunControl control) {
+    public RunResult run(RunOwner owner, String label, String index, RunControl control) {
         stage("check the cluster", null, () -> checkClusterCanTakeIt(index));
         NewIndex newIndex = stage("create", index, () -> create(index));
-        return lead(runId, label, newIndex, control, () -> plan(runId, label, control));
+        return lead(owner, label, newIndex, control, () -> plan(owner.runId(), label, control));
     }
 
     /**
      * Resumes a run that was stopped or interrupted before its swap: its index and slices are kept, its finished slices
      * are not done again.
      */
-    public RunResult resume(long runId, String label, String index, RunControl control) {
+    public RunResult resume(RunOwner owner, String label, String index, RunControl control) {
         NewIndex newIndex = NewIndex.resumed(engine, index);
         Log.infof("Run %s: resuming with index %s", label, index);
-        return lead(runId, label, newIndex, control, () -> {
+        return lead(owner, label, newIndex, control, () -> {
             progress.expect(source.countPublished());
             control.slicesOpened();
         });
     }
 
-    private RunResult lead(long runId, String label, NewIndex newIndex, RunControl control, VoidStage start) {
+    private RunResult lead(RunOwner owner, String label, NewIndex newIndex, RunControl control, VoidStage start) {
         String index = newIndex.name();
+        long runId = owner.runId();
         try {
             stage("plan", index, start);
             Status loaded = stage("load", index, () -> awaitPass(runId, control, true));
             Log.infof("Run %s: sent %d documents (%d MB of NDJSON) to %s", label, loaded.documents(),
                     loaded.bytes() / 1_000_000, index);
             Status caughtUp = stage("catch up", index,
-                    () -> catchUp(runId, label, control, CatchUpTime.BEFORE_SWAP, loaded));
+                    () -> catchUp(owner, label, control, CatchUpTime.BEFORE_SWAP, loaded));
+            // Each step of the settle checks that the run is still this instance's: a leader deposed there stops.
             long documents = stage("refresh and verify", index,
                     () -> newIndex.settle(definition, caughtUp.documents(), config.index().activeShardsTimeout(),
-                            progress::worked));
+                            () -> {
+                                control.checkpoint();
+                                progress.worked();
+                            }));
             AliasSwap swap = swap(newIndex, documents, control);
             InFlight inFlight = retirement.inFlightAfter(swap);
-            Retired retired = catchUpAfterSwapAndRetire(runId, label, index, swap.deleted(), inFlight, control,
+            Retired retired = catchUpAfterSwapAndRetire(owner, label, index, swap.deleted(), inFlight, control,
                     caughtUp);
             Log.infof("Run %s: alias %s now points to %s (%d documents); previous %s, deleted %s, kept %s", label,
                     config.alias(), index, documents, swap.previous(), retired.deleted(), retired.kept());
@@ -143,8 +149,11 @@ public class Reindexer {
             // The run's own failure is what its outcome says; an index that could not be deleted is an orphan that
             // the next repair deletes.
             try {
-                stopSlices(runId, label);
+                stopSlices(owner, label);
+                control.checkOwned("deleting index " + index + " of the failed run");
                 newIndex.deleteUnlessSwapped();
+            } catch (RunStoppedException deposed) {
+                throw new UnfinishedRunException(e.getMessage() + "; then: " + deposed.getMessage(), index, e);
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -155,9 +164,15 @@ public class Reindexer {
     /**
      * Stops every instance's work on a failed run and waits until none holds a slice, at most a lease: a bulk request
      * that reached the engine after the index was deleted would create it again, with dynamic mappings.
+     *
+     * @throws RunStoppedException when the run is no longer this instance's: its new leader decides
      */
-    private void stopSlices(long runId, String label) {
-        slices.stop(runId, "Run " + label + " failed: its slices are stopped");
+    private void stopSlices(RunOwner owner, String label) {
+        long runId = owner.runId();
+        if (!slices.stop(owner, "Run " + label + " failed: its slices are stopped")) {
+            throw new RunStoppedException("Run " + label + " was taken over by another instance: its slices and its"
+                    + " index are left to it");
+        }
         Instant deadline = Instant.now().plus(config.slices().lease());
         long held;
         while ((held = slices.liveClaims(runId)) > 0 && Instant.now().isBefore(deadline)) {
@@ -182,20 +197,22 @@ public class Reindexer {
      * @return what became of the retired indices
      * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
      */
-    public Retired finishAfterSwap(long runId, String label, String index, List<String> retired, RunControl control) {
-        return catchUpAfterSwapAndRetire(runId, label, index, retired, InFlight.unknown(Instant.now()), control,
-                slices.status(runId));
+    public Retired finishAfterSwap(RunOwner owner, String label, String index, List<String> retired,
+            RunControl control) {
+        return catchUpAfterSwapAndRetire(owner, label, index, retired, InFlight.unknown(Instant.now()), control,
+                slices.status(owner.runId()));
     }
 
     /**
      * @param inFlight what the engine ran at the swap: the retired indices are deleted once that has ended
      * @param last where the slices stood when the run got here
      */
-    private Retired catchUpAfterSwapAndRetire(long runId, String label, String index, List<String> retired,
+    private Retired catchUpAfterSwapAndRetire(RunOwner owner, String label, String index, List<String> retired,
             InFlight inFlight, RunControl control, Status last) {
         try {
-            stage("catch up after swap", index, () -> catchUp(runId, label, control, CatchUpTime.AFTER_SWAP, last));
+            stage("catch up after swap", index, () -> catchUp(owner, label, control, CatchUpTime.AFTER_SWAP, last));
             control.checkpoint();
+            control.checkOwned("retiring " + retired);
             return stage("retire", index, () -> retirement.retire(retired, inFlight, progress::worked));
         } catch (ReindexException | RunStoppedException e) {
             throw new UnfinishedRunException(e.getMessage() + "; alias " + config.alias() + " points to " + index
@@ -271,14 +288,17 @@ public class Reindexer {
      * @param last where the slices stood before: their last finished pass
      * @return where they stand after the last pass
      */
-    private Status catchUp(long runId, String label, RunControl control, CatchUpTime when, Status last)
+    private Status catchUp(RunOwner owner, String label, RunControl control, CatchUpTime when, Status last)
             throws InterruptedException {
         Status done = last;
         for (int pass = 1; pass <= when.passes; pass++) {
             control.checkpoint();
-            slices.openPass(runId, done.pass() + 1);
+            if (!slices.openPass(owner, done.pass() + 1)) {
+                throw new RunStoppedException("Run " + label + " was taken over by another instance: its catch-up is"
+                        + " left to it");
+            }
             control.slicesOpened();
-            done = awaitPass(runId, control, false);
+            done = awaitPass(owner.runId(), control, false);
             Log.infof("Run %s: catch-up pass %d %s: %d documents indexed again or deleted", label, pass, when.label,
                     done.changes());
             if (done.changes() == 0) {

@@ -16,4 +16,11 @@ public interface RunControl extends Checkpoint {
      * leaves the alias where it is.
      */
     void beforeSwap(long documents, AliasSwap swap);
+
+    /**
+     * Called right before a decisive step on the engine (deleting an index, retiring the old ones), which no database
+     * statement can fence: throws {@link RunStoppedException} unless the run still holds its lock and is still this
+     * instance's, so that a leader whose run was taken over does nothing decisive.
+     */
+    void checkOwned(String step);
 }

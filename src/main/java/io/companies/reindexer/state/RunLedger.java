@@ -44,25 +44,30 @@ public class RunLedger {
     // be different machines whose clocks disagree.
     private static final Sql START_RUN = Sql.of("""
             insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
-            values (:alias, :index, 'RUNNING', clock_timestamp(), :instance) returning id, started_at""");
+            values (:alias, :index, 'RUNNING', clock_timestamp(), :instance) returning id, started_at, generation""");
     private static final Sql NOW = Sql.of("select clock_timestamp() now");
     private static final Sql ASSIGN_REQUESTS = Sql.of(
             "update reindexer.reindex_request set run_id = :runId where request_id = any (:requestIds)");
-    // Only while the run is still this instance's: another one may have taken it over.
+    // A decisive step is recorded only while the run is still the one its leader took: another instance may have
+    // taken it over since (the leader's lock vanished while it worked).
+    private static final String OWNED = "id = :runId and instance = :instance and generation = :generation";
     private static final Sql MARK_SWAPPING = Sql.of("""
             update reindexer.reindex_run set state = 'SWAPPING', documents = :documents,
             previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb
-            where id = :runId and state = 'RUNNING' and instance = :instance""");
-    private static final Sql TAKE_OVER = Sql.of(
-            "update reindexer.reindex_run set instance = :instance where id = :runId and state = 'RUNNING'");
+            where state = 'RUNNING' and\s""" + OWNED);
+    private static final Sql TAKE_OVER = Sql.of("""
+            update reindexer.reindex_run set instance = :instance, generation = generation + 1
+            where id = :runId and state in ('RUNNING', 'SWAPPING') returning generation""");
+    static final Sql LOCK_OWNED = Sql.of(
+            "select id from reindexer.reindex_run where state in ('RUNNING', 'SWAPPING') and " + OWNED + " for update");
     private static final Sql ANY_UNFINISHED = Sql.of("""
             select alias from reindexer.reindex_run where alias = :alias and state in ('RUNNING', 'SWAPPING')
             limit 1""");
-    // Unless the run has ended already, decided by another instance that took it over.
+    // Unless the run has ended already, or another instance took it over.
     private static final Sql END_RUN = Sql.of("""
             update reindexer.reindex_run set state = :state, documents = :documents,
             previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb, completed_at = :completedAt,
-            error = :error where id = :runId and state in ('RUNNING', 'SWAPPING') returning alias""");
+            error = :error where state in ('RUNNING', 'SWAPPING') and\s""" + OWNED + " returning alias");
     private static final Sql DROP_SLICES = Sql.of("delete from reindexer.run_slice where run_id = :runId");
     private static final Sql UNFINISHED_RUNS = Sql.of("""
             select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
@@ -98,8 +103,12 @@ public class RunLedger {
         REPUBLISHED
     }
 
-    /** A run that took every waiting request of its alias. */
-    public record ClaimedRun(long id, String alias, String index, Instant startedAt, List<String> requestIds) {
+    /** A run that took every waiting request of its alias, or took an interrupted run over. */
+    public record ClaimedRun(RunOwner owner, String alias, String index, Instant startedAt, List<String> requestIds) {
+
+        public long id() {
+            return owner.runId();
+        }
     }
 
     /**
@@ -145,7 +154,8 @@ public class RunLedger {
             if (requestIds.isEmpty()) {
                 return Optional.empty();
             }
-            ClaimedRun run = session.list(START_RUN, row -> new ClaimedRun(row.longValue("id"), alias, index,
+            ClaimedRun run = session.list(START_RUN, row -> new ClaimedRun(
+                    new RunOwner(row.longValue("id"), instance, (int) row.longValue("generation")), alias, index,
                     row.instant("started_at"), List.copyOf(requestIds)), "alias", alias, "index", index, "instance",
                     instance).getFirst();
             session.update(ASSIGN_REQUESTS, "runId", run.id(), "requestIds", requestIds.toArray(String[]::new));
@@ -173,29 +183,34 @@ public class RunLedger {
      * Records the plan of the alias swap just before it is sent: after a crash, the repair reads the alias back to
      * learn whether the swap happened, and catches up from the run's slices.
      *
-     * @throws IllegalStateException when the run is no longer running under {@code instance}: another instance has
-     *         taken it over
+     * @return false when the run is no longer {@code owner}'s: another instance has taken it over
      */
-    public void swapping(long runId, String instance, long documents, List<String> previousIndices,
+    public boolean swapping(RunOwner owner, long documents, List<String> previousIndices,
             List<String> deletedIndices) {
-        database.inTransaction("record the swap of run " + runId, session -> {
-            if (session.update(MARK_SWAPPING, "documents", documents, "previous", toJson(previousIndices), "deleted",
-                    toJson(deletedIndices), "runId", runId, "instance", instance) != 1) {
-                throw new IllegalStateException("Run " + runId + " is no longer running under " + instance
-                        + ": another instance has taken it over");
-            }
-            return null;
-        });
+        return database.inTransaction("record the swap of run " + owner.runId(),
+                session -> session.update(MARK_SWAPPING, "documents", documents, "previous", toJson(previousIndices),
+                        "deleted", toJson(deletedIndices), "runId", owner.runId(), "instance", owner.instance(),
+                        "generation", owner.generation()) == 1);
     }
 
     /**
-     * Makes an interrupted run this instance's, to resume it. Call it only while holding the alias's
-     * {@link AliasLock}.
+     * Makes an interrupted run this instance's, to resume or repair it: its generation grows by one, so the leader it
+     * had records nothing more. Call it only while holding the alias's {@link AliasLock}.
+     *
+     * @return empty when the run has ended meanwhile
      */
-    public ClaimedRun resume(InterruptedRun run, String alias, String instance) {
-        database.inTransaction("take run " + run.id() + " over",
-                session -> session.update(TAKE_OVER, "runId", run.id(), "instance", instance));
-        return new ClaimedRun(run.id(), alias, run.index(), run.startedAt(), run.requestIds());
+    public Optional<ClaimedRun> takeOver(InterruptedRun run, String alias, String instance) {
+        return database.inTransaction("take run " + run.id() + " over",
+                session -> session.first(TAKE_OVER, row -> new ClaimedRun(
+                        new RunOwner(run.id(), instance, (int) row.longValue("generation")), alias, run.index(),
+                        run.startedAt(), run.requestIds()), "runId", run.id(), "instance", instance));
+    }
+
+    /** Whether the run is still unfinished and {@code owner}'s: nobody has taken it over since. */
+    public boolean owns(RunOwner owner) {
+        return database.inTransaction("check who leads run " + owner.runId(),
+                session -> session.first(LOCK_OWNED, row -> true, "runId", owner.runId(), "instance", owner.instance(),
+                        "generation", owner.generation()).isPresent());
     }
 
     /** Whether a run of {@code alias} is recorded as running or swapping: live elsewhere, or interrupted. */
@@ -206,20 +221,21 @@ public class RunLedger {
 
     /**
      * Ends a run with the outcome of each request it served, and puts those outcomes in the outbox; unless the run has
-     * ended already, decided by another instance that took it over.
+     * ended already or is no longer {@code owner}'s: another instance took it over and decides its outcome.
      *
      * @param outcomesAt the outcomes of a run that ends at the given time, read from the database's clock, like the
      *        run's start
      * @return whether this call ended the run
      */
-    public boolean finish(long runId, Function<Instant, List<ReindexCompleted>> outcomesAt) {
+    public boolean finish(RunOwner owner, Function<Instant, List<ReindexCompleted>> outcomesAt) {
+        long runId = owner.runId();
         return database.inTransaction("record the outcome of run " + runId, session -> {
             List<ReindexCompleted> outcomes = outcomesAt.apply(session.list(NOW, row -> row.instant("now")).getFirst());
             ReindexCompleted first = outcomes.getFirst();
             Optional<String> alias = session.first(END_RUN, row -> row.string("alias"), "state",
                     first.status().name(), "documents", first.documents(), "previous", toJson(first.previousIndices()),
                     "deleted", toJson(first.deletedIndices()), "completedAt", first.completedAt(), "error",
-                    first.error(), "runId", runId);
+                    first.error(), "runId", runId, "instance", owner.instance(), "generation", owner.generation());
             if (alias.isEmpty()) {
                 return false;
             }

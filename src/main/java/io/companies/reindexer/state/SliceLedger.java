@@ -1,5 +1,7 @@
 package io.companies.reindexer.state;
 
+import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -119,10 +121,23 @@ public class SliceLedger {
      * Opens pass {@code pass} on every slice of the run: each is claimable again, with what the last pass left. A slice
      * that failed the last pass gets another chance: only the repair of a run interrupted after its swap opens a pass
      * after a failure, and it must be able to finish once the cause is gone.
+     *
+     * @return false when the run is no longer {@code owner}'s: nothing was opened
      */
-    public void openPass(long runId, int pass) {
-        database.inTransaction("open pass " + pass + " of run " + runId,
-                session -> session.update(OPEN_PASS, "runId", runId, "pass", pass));
+    public boolean openPass(RunOwner owner, int pass) {
+        return database.inTransaction("open pass " + pass + " of run " + owner.runId(), session -> {
+            if (!lockOwned(session, owner)) {
+                return false;
+            }
+            session.update(OPEN_PASS, "runId", owner.runId(), "pass", pass);
+            return true;
+        });
+    }
+
+    /** Whether the run is {@code owner}'s; if so, nobody can take it over until the caller's transaction ends. */
+    private static boolean lockOwned(Database.Session session, RunOwner owner) throws SQLException, IOException {
+        return session.first(RunLedger.LOCK_OWNED, row -> true, "runId", owner.runId(), "instance", owner.instance(),
+                "generation", owner.generation()).isPresent();
     }
 
     public Status status(long runId) {
@@ -191,10 +206,17 @@ public class SliceLedger {
     /**
      * Stops every slice of a failed run: none is claimed again, and the instances working on one stop at their next
      * check, when their claim is not renewed.
+     *
+     * @return false when the run is no longer {@code owner}'s: nothing was stopped
      */
-    public void stop(long runId, String why) {
-        database.inTransaction("stop the slices of run " + runId,
-                session -> session.update(STOP, "runId", runId, "error", why));
+    public boolean stop(RunOwner owner, String why) {
+        return database.inTransaction("stop the slices of run " + owner.runId(), session -> {
+            if (!lockOwned(session, owner)) {
+                return false;
+            }
+            session.update(STOP, "runId", owner.runId(), "error", why);
+            return true;
+        });
     }
 
     /** How many slices of the run an instance still holds: claimed, and within the claim's lease. */

@@ -94,7 +94,7 @@ class SliceLedgerTest {
         assertThat(slices.complete(c, "c", 1, 0, 100, new byte[12])).isTrue();
         assertThat(slices.status(runId)).isEqualTo(new Status(3, 3, 0, 6, 0, 300, 0, null));
 
-        slices.openPass(runId, 1);
+        slices.openPass(leader(), 1);
         Claim again = slices.claim(ALIAS, "a", LEASE).orElseThrow();
         assertThat(again.pass()).isEqualTo(1);
         assertThat(again.attempt()).as("attempts count per pass").isEqualTo(1);
@@ -102,7 +102,7 @@ class SliceLedgerTest {
         assertThat(slices.status(runId).documents()).as("only the slices done in this pass count").isZero();
 
         assertThat(slices.complete(again, "a", 2, 0, 0, null)).as("a pass that changed no fingerprint").isTrue();
-        slices.openPass(runId, 2);
+        slices.openPass(leader(), 2);
         assertThat(slices.claim(ALIAS, "a", LEASE).orElseThrow().fingerprints()).as("kept, not rewritten")
                 .hasSize(24);
     }
@@ -146,7 +146,7 @@ class SliceLedgerTest {
         Claim failed = slices.claim(ALIAS, "a", LEASE).orElseThrow();
         slices.fail(failed, "a", "slice 0 failed: the engine refused writes");
 
-        slices.openPass(runId, 1);
+        slices.openPass(leader(), 1);
         assertThat(slices.status(runId).error()).as("the repair after a swap tries the catch-up again").isNull();
         assertThat(slices.claim(ALIAS, "a", LEASE)).map(Claim::slice).contains(failed.slice());
     }
@@ -156,7 +156,7 @@ class SliceLedgerTest {
         Claim held = slices.claim(ALIAS, "a", LEASE).orElseThrow();
         assertThat(slices.liveClaims(runId)).isEqualTo(1);
 
-        slices.stop(runId, "Run failed: its slices are stopped");
+        assertThat(slices.stop(leader(), "Run failed: its slices are stopped")).isTrue();
 
         assertThat(slices.renew(held, "a", LEASE, 1)).as("its claimant stops at its next check").isFalse();
         assertThat(slices.claim(ALIAS, "b", LEASE)).isEmpty();
@@ -166,9 +166,30 @@ class SliceLedgerTest {
     }
 
     @Test
+    void aLeaderWhoseRunWasTakenOverNeitherOpensNorStopsItsSlices() throws SQLException {
+        Claim held = slices.claim(ALIAS, "a", LEASE).orElseThrow();
+        try (Connection connection = dataSource.getConnection(); Statement takeOver = connection.createStatement()) {
+            takeOver.execute("update reindexer.reindex_run set instance = 'successor', generation = generation + 1"
+                    + " where id = " + runId);
+        }
+
+        assertThat(slices.stop(leader(), "Run failed: its slices are stopped")).as("deposed").isFalse();
+        assertThat(slices.openPass(leader(), 1)).as("deposed").isFalse();
+        assertThat(slices.status(runId).error()).isNull();
+        assertThat(slices.renew(held, "a", LEASE, 1)).as("the successor's run goes on").isTrue();
+        assertThat(slices.openPass(new RunOwner(runId, "successor", 2), 1)).isTrue();
+        assertThat(slices.status(runId).pass()).isEqualTo(1);
+    }
+
+    @Test
     void anInstanceClaimsOnlyTheSlicesOfItsOwnAlias() {
         assertThat(slices.claim("companies-elsewhere", "other-deployment", LEASE)).isEmpty();
         assertThat(slices.claim(ALIAS, "a", LEASE)).map(Claim::slice).contains(0);
+    }
+
+    /** The run's leader, as the test's run was started: generation 1. */
+    private RunOwner leader() {
+        return new RunOwner(runId, "leader", 1);
     }
 
     private void lapse(Claim claim) throws SQLException {

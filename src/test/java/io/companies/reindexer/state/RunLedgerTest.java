@@ -1,0 +1,77 @@
+package io.companies.reindexer.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import io.companies.reindexer.contract.ReindexCompleted;
+import io.companies.reindexer.contract.ReindexRequested;
+import io.companies.reindexer.state.RunLedger.ClaimedRun;
+import io.companies.reindexer.state.RunLedger.InterruptedRun;
+import io.companies.reindexer.testing.FeatureFlagOff;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.agroal.api.AgroalDataSource;
+
+/**
+ * Who may decide a run, against the real PostgreSQL: a take-over makes the run another generation's, after which its
+ * deposed leader can neither record the swap nor an outcome, and a take-over of a run that has ended changes nothing.
+ * On an alias of its own, which the running service (flag off) never serves.
+ */
+@QuarkusTest
+@TestProfile(FeatureFlagOff.class)
+class RunLedgerTest {
+
+    private static final String ALIAS = "run-ledger-test";
+
+    @Inject
+    RunLedger ledger;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @AfterEach
+    void forgetRuns() throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement delete = connection.createStatement()) {
+            delete.execute("delete from reindexer.reindex_request where alias = '" + ALIAS + "'");
+            delete.execute("delete from reindexer.reindex_run where alias = '" + ALIAS + "'");
+        }
+    }
+
+    @Test
+    void aLeaderWhoseRunWasTakenOverRecordsNeitherItsSwapNorAnOutcome() {
+        String requestId = UUID.randomUUID().toString();
+        ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null), ALIAS);
+        ClaimedRun first = ledger.claim(ALIAS, "companies-ledger", "first").orElseThrow();
+        assertThat(first.owner()).isEqualTo(new RunOwner(first.id(), "first", 1));
+
+        InterruptedRun interrupted = ledger.interrupted(ALIAS).getFirst();
+        ClaimedRun second = ledger.takeOver(interrupted, ALIAS, "second").orElseThrow();
+
+        assertThat(second.owner()).isEqualTo(new RunOwner(first.id(), "second", 2));
+        assertThat(ledger.owns(first.owner())).isFalse();
+        assertThat(ledger.swapping(first.owner(), 10, List.of(), List.of())).as("the deposed leader's swap").isFalse();
+        assertThat(ledger.finish(first.owner(), at -> List.of(failed(requestId, at)))).as("its outcome").isFalse();
+        assertThat(ledger.owns(second.owner())).isTrue();
+        assertThat(ledger.swapping(second.owner(), 10, List.of(), List.of())).isTrue();
+        assertThat(ledger.finish(second.owner(), at -> List.of(failed(requestId, at)))).isTrue();
+        assertThat(ledger.takeOver(interrupted, ALIAS, "third")).as("a run that has ended").isEmpty();
+        assertThat(ledger.owns(second.owner())).as("ended").isFalse();
+    }
+
+    private static ReindexCompleted failed(String requestId, Instant at) {
+        return ReindexCompleted.failed(requestId, ALIAS, "companies-ledger", at, at, "a test");
+    }
+}

@@ -16,6 +16,7 @@ import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.IndexRetirement.Retired;
 import io.companies.reindexer.index.SearchEngine;
+import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.ReindexException;
 import io.companies.reindexer.reindex.Reindexer;
 import io.companies.reindexer.reindex.RunControl;
@@ -56,6 +57,9 @@ public class CrashRepair {
     @Inject
     InstanceName instance;
 
+    @Inject
+    BuildDefinition build;
+
     /**
      * Gives every interrupted run of {@code alias} its outcome (finishing first the runs whose alias had moved), except
      * the one to resume, then deletes the orphan indices. Each run is taken over first, so that a leader that lost its
@@ -75,12 +79,16 @@ public class CrashRepair {
                     resumable = Optional.of(run);
                     continue;
                 }
-                Optional<ClaimedRun> taken = ledger.takeOver(run, alias, instance.get());
+                Optional<ClaimedRun> taken = ledger.takeOver(run, alias, instance.get(), build.fingerprint());
                 if (taken.isEmpty()) {
                     Log.warnf("Run %d ended while this instance took it over to repair it", run.id());
                     continue;
                 }
                 RunControl control = controls.apply(taken.get());
+                if (!run.swapping() && !targets.contains(run.index()) && !ofThisBuild(run)) {
+                    startAgain(run, taken.get().owner(), control);
+                    continue;
+                }
                 Function<Instant, List<ReindexCompleted>> outcomes = targets.contains(run.index())
                         ? finishSwapped(run, taken.get().owner(), alias, names, control)
                         : failInterrupted(run, alias, targets, control);
@@ -113,6 +121,9 @@ public class CrashRepair {
         if (run.swapping() || targets.contains(run.index())) {
             return "it was swapping";
         }
+        if (!ofThisBuild(run)) {
+            return "another build of the service started it";
+        }
         if (run.slices() == 0) {
             return "it had not planned its slices yet";
         }
@@ -123,6 +134,24 @@ public class CrashRepair {
             return "its index is gone";
         }
         return null;
+    }
+
+    private boolean ofThisBuild(InterruptedRun run) {
+        return build.fingerprint().equals(run.definition());
+    }
+
+    /**
+     * Interrupted before its swap by a build whose documents differ from this build's (a rolling deploy): its index
+     * would mix both, so it is deleted and its requests wait for the next run, which this build leads.
+     */
+    private void startAgain(InterruptedRun run, RunOwner owner, RunControl control) throws IOException {
+        control.checkOwned("deleting index " + run.index());
+        engine.deleteIndex(run.index());
+        String why = "Started again: another build of the service (definition " + run.definition() + ", this build "
+                + build.fingerprint() + ") was interrupted before its swap; index " + run.index() + " was deleted";
+        if (ledger.restart(owner, why)) {
+            Log.infof("Run %d: %s; its requests %s wait for the next run", run.id(), why, run.requestIds());
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexNames;
+import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.ReindexException;
 import io.companies.reindexer.reindex.Reindexer;
 import io.companies.reindexer.reindex.RunProgress;
@@ -66,6 +67,9 @@ public class RunLoop {
 
     @Inject
     InstanceName instance;
+
+    @Inject
+    BuildDefinition build;
 
     private final Semaphore wakeUp = new Semaphore(0);
     private IndexNames names;
@@ -144,7 +148,8 @@ public class RunLoop {
             if (repairDue) {
                 Optional<InterruptedRun> resumable = repair.repair(alias, names, run -> controlOf(lock, run));
                 repaired = true;
-                Optional<ClaimedRun> resumed = resumable.flatMap(run -> ledger.takeOver(run, alias, instance.get()));
+                Optional<ClaimedRun> resumed = resumable
+                        .flatMap(run -> ledger.takeOver(run, alias, instance.get(), build.fingerprint()));
                 if (resumable.isPresent() && resumed.isEmpty()) {
                     Log.warnf("Run %d ended while this instance took it over: nothing to resume", resumable.get().id());
                 }
@@ -153,7 +158,8 @@ public class RunLoop {
                 }
             }
             Optional<ClaimedRun> run;
-            while (!stopping && (run = ledger.claim(alias, names.next(), instance.get())).isPresent()) {
+            while (!stopping
+                    && (run = ledger.claim(alias, names.next(), instance.get(), build.fingerprint())).isPresent()) {
                 if (!runAndRecord(run.get(), lock, false)) {
                     return;
                 }

@@ -23,6 +23,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
+import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Checkpoint;
 import io.companies.reindexer.reindex.RunStoppedException;
 import io.companies.reindexer.reindex.SlicePass;
@@ -59,6 +60,9 @@ public class SliceWorker {
 
     @Inject
     InstanceName instance;
+
+    @Inject
+    BuildDefinition build;
 
     private final Semaphore wakeUp = new Semaphore(0);
     private final List<Thread> workers = new ArrayList<>();
@@ -118,8 +122,8 @@ public class SliceWorker {
         while (!stopping) {
             try {
                 handBackPending();
-                Optional<Claim> claim = config.enabled() ? slices.claim(config.alias(), instance.get(),
-                        config.slices().lease())
+                Optional<Claim> claim = config.enabled() ? slices.claim(config.alias(), build.fingerprint(),
+                        instance.get(), config.slices().lease())
                         : Optional.empty();
                 if (claim.isPresent()) {
                     workOn(claim.get());

@@ -29,8 +29,6 @@ import io.companies.reindexer.state.SliceLedger.Status;
 
 import io.quarkus.logging.Log;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * Leads one reindex top to bottom: create a fresh index, plan the run as slices of ids, wait while every instance loads
  * them, catch up with what changed meanwhile (slice by slice, on every instance too), settle the index (final settings,
@@ -77,10 +75,10 @@ public class Reindexer {
     SliceLedger slices;
 
     @Inject
-    ObjectMapper json;
+    RunProgress progress;
 
     @Inject
-    RunProgress progress;
+    BuildDefinition build;
 
     private IndexNames names;
     private IndexDefinition definition;
@@ -89,8 +87,7 @@ public class Reindexer {
     @PostConstruct
     void init() {
         names = new IndexNames(config.indexPrefix());
-        definition = new IndexDefinition(json, config.index().shards(), config.index().replicas(),
-                config.index().analyzer());
+        definition = build.index();
         retirement = new IndexRetirement(engine, config.swap().retireGrace(), config.swap().retireTimeout());
     }
 

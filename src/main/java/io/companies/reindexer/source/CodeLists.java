@@ -21,6 +21,19 @@ public final class CodeLists {
     private final Map<String, String> countries = load("countries");
     private final Map<String, String> languages = load("languages");
 
+    /** Every code and its label, list by list, in a stable order: what the lists decide in a document. */
+    String canonical() {
+        StringBuilder all = new StringBuilder();
+        Map.of("industries", industries, "regions", regions, "countries", countries, "languages", languages)
+                .entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(list -> {
+                    all.append(list.getKey()).append('\n');
+                    list.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                            .forEach(label -> all.append(label.getKey()).append('=').append(label.getValue())
+                                    .append('\n'));
+                });
+        return all.toString();
+    }
+
     public List<String> industryLabels(List<String> codes) {
         return labels(industries, codes);
     }

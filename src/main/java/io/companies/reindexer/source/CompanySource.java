@@ -41,6 +41,11 @@ public class CompanySource {
     @Inject
     ReindexConfig config;
 
+    /** What decides the documents this source builds: see {@link DocumentMapper#definition()}. */
+    public String documentDefinition() {
+        return mapper.definition();
+    }
+
     /** A published company read from the source: its document and the fingerprint of the rows it was built from. */
     public record Item(int id, long fingerprint, CompanyDocument document) {
     }

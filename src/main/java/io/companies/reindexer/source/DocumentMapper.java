@@ -10,10 +10,19 @@ import io.companies.reindexer.source.CompanyDocument.CaseStudyDocument;
 /** Builds the search document of a published company from its row and its published case studies. */
 public final class DocumentMapper {
 
+    // Raise it with every change to how a document is built from the rows: a build with another version, or other code
+    // lists, builds other documents, and a run's documents all come from one build.
+    private static final int VERSION = 1;
+
     private final CodeLists codeLists;
 
     public DocumentMapper(CodeLists codeLists) {
         this.codeLists = codeLists;
+    }
+
+    /** What decides the documents this mapper builds: its version and its code lists. */
+    public String definition() {
+        return "document mapper " + VERSION + "\n" + codeLists.canonical();
     }
 
     public CompanyDocument toDocument(Company company, List<CaseStudy> caseStudies) {

@@ -43,8 +43,9 @@ public class RunLedger {
     // Every time a run records comes from the database's clock: the instances that start, resume and end a run may
     // be different machines whose clocks disagree.
     private static final Sql START_RUN = Sql.of("""
-            insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
-            values (:alias, :index, 'RUNNING', clock_timestamp(), :instance) returning id, started_at, generation""");
+            insert into reindexer.reindex_run (alias, index_name, state, started_at, instance, definition)
+            values (:alias, :index, 'RUNNING', clock_timestamp(), :instance, :definition)
+            returning id, started_at, generation""");
     private static final Sql NOW = Sql.of("select clock_timestamp() now");
     private static final Sql ASSIGN_REQUESTS = Sql.of(
             "update reindexer.reindex_request set run_id = :runId where request_id = any (:requestIds)");
@@ -55,9 +56,15 @@ public class RunLedger {
             update reindexer.reindex_run set state = 'SWAPPING', documents = :documents,
             previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb
             where state = 'RUNNING' and\s""" + OWNED);
+    // The run becomes the taking build's too: its slices are for that build's instances from then on.
     private static final Sql TAKE_OVER = Sql.of("""
-            update reindexer.reindex_run set instance = :instance, generation = generation + 1
+            update reindexer.reindex_run set instance = :instance, generation = generation + 1, definition = :definition
             where id = :runId and state in ('RUNNING', 'SWAPPING') returning generation""");
+    private static final Sql END_FOR_RESTART = Sql.of("""
+            update reindexer.reindex_run set state = 'FAILED', completed_at = clock_timestamp(), error = :error
+            where state = 'RUNNING' and\s""" + OWNED);
+    private static final Sql UNASSIGN_REQUESTS = Sql.of(
+            "update reindexer.reindex_request set run_id = null where run_id = :runId and outcome is null");
     static final Sql LOCK_OWNED = Sql.of(
             "select id from reindexer.reindex_run where state in ('RUNNING', 'SWAPPING') and " + OWNED + " for update");
     private static final Sql ANY_UNFINISHED = Sql.of("""
@@ -69,11 +76,12 @@ public class RunLedger {
             previous_indices = :previous::jsonb, deleted_indices = :deleted::jsonb, completed_at = :completedAt,
             error = :error where state in ('RUNNING', 'SWAPPING') and\s""" + OWNED + " returning alias");
     private static final Sql DROP_SLICES = Sql.of("delete from reindexer.run_slice where run_id = :runId");
-    private static final Sql UNFINISHED_RUNS = Sql.of("""
-            select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
-            r.instance, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id) request_ids,
-            (select count(*) from reindexer.run_slice s where s.run_id = r.id) slices
-            from reindexer.reindex_run r where r.alias = :alias and r.state in ('RUNNING', 'SWAPPING') order by r.id""");
+    private static final Sql UNFINISHED_RUNS = Sql
+            .of("""
+                    select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
+                    r.instance, r.definition, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id) request_ids,
+                    (select count(*) from reindexer.run_slice s where s.run_id = r.id) slices
+                    from reindexer.reindex_run r where r.alias = :alias and r.state in ('RUNNING', 'SWAPPING') order by r.id""");
     private static final Sql RECORD_PROGRESS = Sql.of("""
             update reindexer.reindex_run set stage = :stage, progress_documents = :documents,
             progress_expected = :expected, progress_rate = :rate, progress_eta_seconds = :etaSeconds,
@@ -114,10 +122,12 @@ public class RunLedger {
     /**
      * A run found {@code RUNNING} or {@code SWAPPING} while nobody runs: a crash or a stop interrupted it.
      *
+     * @param definition the fingerprint of the build that started it or took it over last (null before V12)
      * @param slices how many slices it had planned: none when it was interrupted before its plan
      */
     public record InterruptedRun(long id, String index, boolean swapping, Long documents, List<String> previousIndices,
-            List<String> deletedIndices, Instant startedAt, String instance, List<String> requestIds, int slices) {
+            List<String> deletedIndices, Instant startedAt, String instance, String definition,
+            List<String> requestIds, int slices) {
     }
 
     /** Records a request durably, once per request id. */
@@ -146,9 +156,10 @@ public class RunLedger {
      * Starts a run of {@code index} that serves every request of {@code alias} waiting now. Call it only while
      * holding the alias's {@link AliasLock}.
      *
+     * @param definition the fingerprint of this build: only its instances take the run's slices
      * @return the run, or empty when no request is waiting
      */
-    public Optional<ClaimedRun> claim(String alias, String index, String instance) {
+    public Optional<ClaimedRun> claim(String alias, String index, String instance, String definition) {
         return database.inTransaction("claim the waiting requests", session -> {
             List<String> requestIds = session.list(LOCK_WAITING, row -> row.string("request_id"), "alias", alias);
             if (requestIds.isEmpty()) {
@@ -157,7 +168,7 @@ public class RunLedger {
             ClaimedRun run = session.list(START_RUN, row -> new ClaimedRun(
                     new RunOwner(row.longValue("id"), instance, (int) row.longValue("generation")), alias, index,
                     row.instant("started_at"), List.copyOf(requestIds)), "alias", alias, "index", index, "instance",
-                    instance).getFirst();
+                    instance, "definition", definition).getFirst();
             session.update(ASSIGN_REQUESTS, "runId", run.id(), "requestIds", requestIds.toArray(String[]::new));
             return Optional.of(run);
         });
@@ -195,15 +206,35 @@ public class RunLedger {
 
     /**
      * Makes an interrupted run this instance's, to resume or repair it: its generation grows by one, so the leader it
-     * had records nothing more. Call it only while holding the alias's {@link AliasLock}.
+     * had records nothing more, and its slices are for the instances of this build ({@code definition}) from then on.
+     * Call it only while holding the alias's {@link AliasLock}.
      *
      * @return empty when the run has ended meanwhile
      */
-    public Optional<ClaimedRun> takeOver(InterruptedRun run, String alias, String instance) {
+    public Optional<ClaimedRun> takeOver(InterruptedRun run, String alias, String instance, String definition) {
         return database.inTransaction("take run " + run.id() + " over",
                 session -> session.first(TAKE_OVER, row -> new ClaimedRun(
                         new RunOwner(run.id(), instance, (int) row.longValue("generation")), alias, run.index(),
-                        run.startedAt(), run.requestIds()), "runId", run.id(), "instance", instance));
+                        run.startedAt(), run.requestIds()), "runId", run.id(), "instance", instance, "definition",
+                        definition));
+    }
+
+    /**
+     * Ends a run interrupted before its swap without an outcome, and puts its requests back to wait for the next run:
+     * it was started by another build of the service, whose documents this build would not make.
+     *
+     * @return false when the run is no longer {@code owner}'s
+     */
+    public boolean restart(RunOwner owner, String why) {
+        return database.inTransaction("start the requests of run " + owner.runId() + " again", session -> {
+            if (session.update(END_FOR_RESTART, "error", why, "runId", owner.runId(), "instance", owner.instance(),
+                    "generation", owner.generation()) != 1) {
+                return false;
+            }
+            session.update(UNASSIGN_REQUESTS, "runId", owner.runId());
+            session.update(DROP_SLICES, "runId", owner.runId());
+            return true;
+        });
     }
 
     /** Whether the run is still unfinished and {@code owner}'s: nobody has taken it over since. */
@@ -260,7 +291,8 @@ public class RunLedger {
                 row -> new InterruptedRun(row.longValue("id"), row.string("index_name"),
                         row.string("state").equals("SWAPPING"), row.longOrNull("documents"),
                         fromJson(row.string("previous_indices")), fromJson(row.string("deleted_indices")),
-                        row.instant("started_at"), row.string("instance"), row.strings("request_ids"),
+                        row.instant("started_at"), row.string("instance"), row.string("definition"),
+                        row.strings("request_ids"),
                         (int) row.longValue("slices")),
                 "alias", alias));
     }

@@ -30,7 +30,7 @@ public class SliceLedger {
             where r.id = s.run_id and (s.run_id, s.slice) = (
                 select o.run_id, o.slice from reindexer.run_slice o join reindexer.reindex_run u on u.id = o.run_id
                 where not o.done and o.error is null and (o.claimed_until is null or o.claimed_until < now())
-                and u.alias = :alias and u.state in ('RUNNING', 'SWAPPING')
+                and u.alias = :alias and u.state in ('RUNNING', 'SWAPPING') and u.definition = :definition
                 order by o.run_id, o.slice limit 1 for update of o skip locked)
             returning s.run_id, s.slice, s.after_id, s.last_id, s.pass, s.attempts, s.handed_back, s.fingerprints,
             r.index_name""");
@@ -152,15 +152,16 @@ public class SliceLedger {
     /**
      * Claims the first slice of a live run of {@code alias} that nobody holds, for {@code lease}; empty when there is
      * none. Only the instances of the alias's own deployment work on its runs: another deployment sharing the database
-     * may read other tables or write to another engine.
+     * may read other tables or write to another engine; and only those of the build that leads the run
+     * ({@code definition}): another build makes other documents.
      */
-    public Optional<Claim> claim(String alias, String instance, Duration lease) {
+    public Optional<Claim> claim(String alias, String definition, String instance, Duration lease) {
         return database.inTransaction("claim a slice", session -> session.first(CLAIM,
                 row -> new Claim(row.longValue("run_id"), (int) row.longValue("slice"),
                         new Bounds((int) row.longValue("after_id"), (int) row.longValue("last_id")),
                         (int) row.longValue("pass"), (int) row.longValue("attempts"),
                         (int) row.longValue("handed_back"), row.bytes("fingerprints"), row.string("index_name")),
-                "alias", alias, "instance", instance, "leaseMs", lease.toMillis()));
+                "alias", alias, "definition", definition, "instance", instance, "leaseMs", lease.toMillis()));
     }
 
     /**

@@ -54,21 +54,41 @@ class RunLedgerTest {
     void aLeaderWhoseRunWasTakenOverRecordsNeitherItsSwapNorAnOutcome() {
         String requestId = UUID.randomUUID().toString();
         ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null), ALIAS);
-        ClaimedRun first = ledger.claim(ALIAS, "companies-ledger", "first").orElseThrow();
+        ClaimedRun first = ledger.claim(ALIAS, "companies-ledger", "first", "build-1").orElseThrow();
         assertThat(first.owner()).isEqualTo(new RunOwner(first.id(), "first", 1));
 
         InterruptedRun interrupted = ledger.interrupted(ALIAS).getFirst();
-        ClaimedRun second = ledger.takeOver(interrupted, ALIAS, "second").orElseThrow();
+        assertThat(interrupted.definition()).isEqualTo("build-1");
+        ClaimedRun second = ledger.takeOver(interrupted, ALIAS, "second", "build-2").orElseThrow();
 
         assertThat(second.owner()).isEqualTo(new RunOwner(first.id(), "second", 2));
+        assertThat(ledger.interrupted(ALIAS).getFirst().definition()).as("the run is the taking build's")
+                .isEqualTo("build-2");
         assertThat(ledger.owns(first.owner())).isFalse();
         assertThat(ledger.swapping(first.owner(), 10, List.of(), List.of())).as("the deposed leader's swap").isFalse();
         assertThat(ledger.finish(first.owner(), at -> List.of(failed(requestId, at)))).as("its outcome").isFalse();
         assertThat(ledger.owns(second.owner())).isTrue();
         assertThat(ledger.swapping(second.owner(), 10, List.of(), List.of())).isTrue();
         assertThat(ledger.finish(second.owner(), at -> List.of(failed(requestId, at)))).isTrue();
-        assertThat(ledger.takeOver(interrupted, ALIAS, "third")).as("a run that has ended").isEmpty();
+        assertThat(ledger.takeOver(interrupted, ALIAS, "third", "build-2")).as("a run that has ended").isEmpty();
         assertThat(ledger.owns(second.owner())).as("ended").isFalse();
+    }
+
+    @Test
+    void aRunStartedAgainEndsWithoutAnOutcomeAndItsRequestsWaitAgain() {
+        String requestId = UUID.randomUUID().toString();
+        ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null), ALIAS);
+        ClaimedRun old = ledger.claim(ALIAS, "companies-old-build", "old", "build-1").orElseThrow();
+        ClaimedRun taken = ledger.takeOver(ledger.interrupted(ALIAS).getFirst(), ALIAS, "new", "build-2")
+                .orElseThrow();
+
+        assertThat(ledger.restart(old.owner(), "deposed")).isFalse();
+        assertThat(ledger.restart(taken.owner(), "another build started it")).isTrue();
+
+        assertThat(ledger.interrupted(ALIAS)).isEmpty();
+        assertThat(ledger.hasWaiting(ALIAS)).isTrue();
+        assertThat(ledger.claim(ALIAS, "companies-new-build", "new", "build-2").orElseThrow().requestIds())
+                .containsExactly(requestId);
     }
 
     private static ReindexCompleted failed(String requestId, Instant at) {

@@ -39,6 +39,7 @@ class SliceLedgerTest {
 
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final String ALIAS = "slice-ledger-test";
+    private static final String BUILD = "this-build";
 
     @Inject
     SliceLedger slices;
@@ -52,9 +53,10 @@ class SliceLedgerTest {
     void plannedRun() throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement("""
-                        insert into reindexer.reindex_run (alias, index_name, state, started_at, instance)
-                        values (?, 'companies-slices', 'RUNNING', now(), 'leader') returning id""")) {
+                        insert into reindexer.reindex_run (alias, index_name, state, started_at, instance, definition)
+                        values (?, 'companies-slices', 'RUNNING', now(), 'leader', ?) returning id""")) {
             insert.setString(1, ALIAS);
+            insert.setString(2, BUILD);
             try (ResultSet row = insert.executeQuery()) {
                 row.next();
                 runId = row.getLong(1);
@@ -77,16 +79,16 @@ class SliceLedgerTest {
 
     @Test
     void twoInstancesClaimDifferentSlicesInOrderAndAPassEndsWhenEveryOneIsDone() {
-        Claim a = slices.claim(ALIAS, "a", LEASE).orElseThrow();
-        Claim b = slices.claim(ALIAS, "b", LEASE).orElseThrow();
-        Claim c = slices.claim(ALIAS, "c", LEASE).orElseThrow();
+        Claim a = slices.claim(ALIAS, BUILD, "a", LEASE).orElseThrow();
+        Claim b = slices.claim(ALIAS, BUILD, "b", LEASE).orElseThrow();
+        Claim c = slices.claim(ALIAS, BUILD, "c", LEASE).orElseThrow();
 
         assertThat(List.of(a.slice(), b.slice(), c.slice())).containsExactly(0, 1, 2);
         assertThat(b.bounds()).isEqualTo(new Bounds(10, 20));
         assertThat(a.pass()).isZero();
         assertThat(a.index()).isEqualTo("companies-slices");
         assertThat(a.fingerprints()).isNull();
-        assertThat(slices.claim(ALIAS, "d", LEASE)).as("every slice is held").isEmpty();
+        assertThat(slices.claim(ALIAS, BUILD, "d", LEASE)).as("every slice is held").isEmpty();
 
         assertThat(slices.complete(a, "a", 2, 0, 100, new byte[24])).isTrue();
         assertThat(slices.complete(b, "b", 3, 0, 100, new byte[36])).isTrue();
@@ -95,7 +97,7 @@ class SliceLedgerTest {
         assertThat(slices.status(runId)).isEqualTo(new Status(3, 3, 0, 6, 0, 300, 0, null));
 
         slices.openPass(leader(), 1);
-        Claim again = slices.claim(ALIAS, "a", LEASE).orElseThrow();
+        Claim again = slices.claim(ALIAS, BUILD, "a", LEASE).orElseThrow();
         assertThat(again.pass()).isEqualTo(1);
         assertThat(again.attempt()).as("attempts count per pass").isEqualTo(1);
         assertThat(again.fingerprints()).as("what the load left").hasSize(24);
@@ -103,18 +105,18 @@ class SliceLedgerTest {
 
         assertThat(slices.complete(again, "a", 2, 0, 0, null)).as("a pass that changed no fingerprint").isTrue();
         slices.openPass(leader(), 2);
-        assertThat(slices.claim(ALIAS, "a", LEASE).orElseThrow().fingerprints()).as("kept, not rewritten")
+        assertThat(slices.claim(ALIAS, BUILD, "a", LEASE).orElseThrow().fingerprints()).as("kept, not rewritten")
                 .hasSize(24);
     }
 
     @Test
     void aLapsedClaimGoesToAnotherInstanceAndItsFirstHolderCannotMarkItDone() throws SQLException {
-        Claim first = slices.claim(ALIAS, "dead", LEASE).orElseThrow();
+        Claim first = slices.claim(ALIAS, BUILD, "dead", LEASE).orElseThrow();
         assertThat(slices.renew(first, "dead", LEASE, 7)).isTrue();
         assertThat(slices.status(runId).pages()).as("the pages read, as of the renewal").isEqualTo(7);
         lapse(first);
 
-        Claim taken = slices.claim(ALIAS, "alive", LEASE).orElseThrow();
+        Claim taken = slices.claim(ALIAS, BUILD, "alive", LEASE).orElseThrow();
         assertThat(taken.slice()).as("the lapsed slice first").isEqualTo(first.slice());
         assertThat(taken.attempt()).isEqualTo(2);
         assertThat(taken.failedAttempts()).as("a lapsed claim failed").isEqualTo(1);
@@ -128,38 +130,38 @@ class SliceLedgerTest {
 
     @Test
     void aSliceHandedBackIsTakenAtOnceAndAFailedOneIsNotTakenAgain() {
-        Claim stopping = slices.claim(ALIAS, "stopping", LEASE).orElseThrow();
+        Claim stopping = slices.claim(ALIAS, BUILD, "stopping", LEASE).orElseThrow();
         assertThat(slices.handBack(stopping, "stopping")).isTrue();
         assertThat(slices.handBack(stopping, "stopping")).as("handed back once").isFalse();
-        Optional<Claim> next = slices.claim(ALIAS, "other", LEASE);
+        Optional<Claim> next = slices.claim(ALIAS, BUILD, "other", LEASE);
         assertThat(next).map(Claim::slice).contains(stopping.slice());
         assertThat(next.orElseThrow().attempt()).isEqualTo(2);
         assertThat(next.orElseThrow().failedAttempts()).as("a hand-back is not a failed attempt").isZero();
 
         slices.fail(next.orElseThrow(), "other", "slice 0 failed: a document the engine refused");
         assertThat(slices.status(runId).error()).isEqualTo("slice 0 failed: a document the engine refused");
-        assertThat(slices.claim(ALIAS, "third", LEASE)).map(Claim::slice).contains(1);
+        assertThat(slices.claim(ALIAS, BUILD, "third", LEASE)).map(Claim::slice).contains(1);
     }
 
     @Test
     void theNextPassGivesAFailedSliceAnotherChance() {
-        Claim failed = slices.claim(ALIAS, "a", LEASE).orElseThrow();
+        Claim failed = slices.claim(ALIAS, BUILD, "a", LEASE).orElseThrow();
         slices.fail(failed, "a", "slice 0 failed: the engine refused writes");
 
         slices.openPass(leader(), 1);
         assertThat(slices.status(runId).error()).as("the repair after a swap tries the catch-up again").isNull();
-        assertThat(slices.claim(ALIAS, "a", LEASE)).map(Claim::slice).contains(failed.slice());
+        assertThat(slices.claim(ALIAS, BUILD, "a", LEASE)).map(Claim::slice).contains(failed.slice());
     }
 
     @Test
     void theSlicesOfAFailedRunAreNeitherRenewedNorClaimedAndTheirClaimsCanBeWaitedFor() {
-        Claim held = slices.claim(ALIAS, "a", LEASE).orElseThrow();
+        Claim held = slices.claim(ALIAS, BUILD, "a", LEASE).orElseThrow();
         assertThat(slices.liveClaims(runId)).isEqualTo(1);
 
         assertThat(slices.stop(leader(), "Run failed: its slices are stopped")).isTrue();
 
         assertThat(slices.renew(held, "a", LEASE, 1)).as("its claimant stops at its next check").isFalse();
-        assertThat(slices.claim(ALIAS, "b", LEASE)).isEmpty();
+        assertThat(slices.claim(ALIAS, BUILD, "b", LEASE)).isEmpty();
         assertThat(slices.liveClaims(runId)).as("held until released or lapsed").isEqualTo(1);
         slices.release(held, "a");
         assertThat(slices.liveClaims(runId)).isZero();
@@ -167,7 +169,7 @@ class SliceLedgerTest {
 
     @Test
     void aLeaderWhoseRunWasTakenOverNeitherOpensNorStopsItsSlices() throws SQLException {
-        Claim held = slices.claim(ALIAS, "a", LEASE).orElseThrow();
+        Claim held = slices.claim(ALIAS, BUILD, "a", LEASE).orElseThrow();
         try (Connection connection = dataSource.getConnection(); Statement takeOver = connection.createStatement()) {
             takeOver.execute("update reindexer.reindex_run set instance = 'successor', generation = generation + 1"
                     + " where id = " + runId);
@@ -182,9 +184,10 @@ class SliceLedgerTest {
     }
 
     @Test
-    void anInstanceClaimsOnlyTheSlicesOfItsOwnAlias() {
-        assertThat(slices.claim("companies-elsewhere", "other-deployment", LEASE)).isEmpty();
-        assertThat(slices.claim(ALIAS, "a", LEASE)).map(Claim::slice).contains(0);
+    void anInstanceClaimsOnlyTheSlicesOfItsOwnAliasAndBuild() {
+        assertThat(slices.claim("companies-elsewhere", BUILD, "other-deployment", LEASE)).isEmpty();
+        assertThat(slices.claim(ALIAS, "another-build", "rolling-deploy", LEASE)).isEmpty();
+        assertThat(slices.claim(ALIAS, BUILD, "a", LEASE)).map(Claim::slice).contains(0);
     }
 
     /** The run's leader, as the test's run was started: generation 1. */

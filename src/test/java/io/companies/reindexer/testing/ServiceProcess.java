@@ -37,6 +37,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the jar with these configuration properties and returns once it reports ready. */
     public static ServiceProcess start(String name, Map<String, String> properties) throws Exception {
+        return start(name, properties, JAR);
+    }
+
+    /** Starts {@code jar}, another build of the service, with these properties; returns once it reports ready. */
+    public static ServiceProcess start(String name, Map<String, String> properties, Path jar) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -44,7 +49,7 @@ public final class ServiceProcess implements AutoCloseable {
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dquarkus.http.port=" + port);
         command.add("-jar");
-        command.add(JAR.toString());
+        command.add(jar.toString());
         Path log = Path.of("target", name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServiceProcess service = new ServiceProcess(name, process, log, port);

@@ -40,10 +40,14 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Proves each rule of {@link FaultyEngineProxy} against the real engine on localhost:9200, through a RestClient. */
+/**
+ * Proves each rule of {@link FaultyEngineProxy} against the real engine ({@code quarkus.elasticsearch.hosts}, as the
+ * test command passes it; localhost:9200 by default), through a RestClient.
+ */
 class FaultyEngineProxyTest {
 
-    private static final URI ENGINE = URI.create("http://localhost:9200");
+    private static final URI ENGINE = URI
+            .create("http://" + System.getProperty("quarkus.elasticsearch.hosts", "localhost:9200"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static RestClient engine; // null when no engine answers

@@ -208,6 +208,34 @@ class FaultyEngineProxyTest {
     }
 
     @Test
+    void holdIfBodyContainsKeepsOnlyTheRequestsCarryingThatText() throws Exception {
+        String index = newIndexName();
+        proxied.performRequest(new Request("PUT", "/" + index));
+        FaultyEngineProxy.Hold hold = proxy.holdIfBodyContains("POST", "/proxy-test-.*/_bulk", "\"_id\":\"7\"", 1);
+        ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<Response> held = clients.submit(() -> proxied.performRequest(bulkCreate(index, "7")));
+            hold.awaitHeld(1, Duration.ofSeconds(10));
+            assertThat(status(proxied.performRequest(bulkCreate(index, "8")))).as("another body passes").isEqualTo(200);
+            assertThat(held).isNotDone();
+            assertThat(exists(index + "/_doc/7")).isFalse();
+
+            hold.release();
+            assertThat(status(held.get(10, TimeUnit.SECONDS))).isEqualTo(200);
+            assertThat(exists(index + "/_doc/7")).isTrue();
+            assertThat(hold.applied()).isEqualTo(1);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private static Request bulkCreate(String index, String id) {
+        Request bulk = new Request("POST", "/" + index + "/_bulk");
+        bulk.setJsonEntity("{\"create\":{\"_id\":\"" + id + "\"}}\n{\"name\":\"Acme\"}\n");
+        return bulk;
+    }
+
+    @Test
     void holdKeepsRequestsUntilReleasedAndDropsThemWhenClosed() throws Exception {
         String first = newIndexName();
         String second = newIndexName();

@@ -1,9 +1,11 @@
 package io.companies.reindexer.reindex;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -24,7 +26,10 @@ import io.companies.reindexer.source.Fingerprints;
  * Each suspect is written conditionally: the pass reads where its document stands in the index first, then its rows,
  * and writes only if the document has not changed in between. The owning application writes each save through the
  * alias right after committing it, so a document it wrote since is at least as new as the rows this pass read: an
- * older read never overwrites a newer write, and a delete is never undone.
+ * older read never overwrites a newer write. A document the index lacks is written with {@code create}, which the
+ * engine refuses if anyone wrote it since; that cannot see a delete the application made before the {@code create}
+ * landed, so the pass looks at the companies it created again once they landed ({@link CreateRecheck}): a delete is
+ * never undone.
  */
 final class CatchUp {
 
@@ -34,6 +39,8 @@ final class CatchUp {
     private final BulkIndexer indexer;
     private final int readSize;
     private final Checkpoint control;
+    private final CreateRecheck recheck;
+    private final List<Integer> created = new ArrayList<>();
     private BulkBatch batch;
     private long written;
     private long deleted;
@@ -47,6 +54,7 @@ final class CatchUp {
         this.indexer = indexer;
         this.readSize = readSize;
         this.control = control;
+        this.recheck = new CreateRecheck(source, engine, index, readSize);
         this.batch = indexer.newBatch();
     }
 
@@ -61,6 +69,13 @@ final class CatchUp {
         Fingerprints current = new Fingerprints();
         try {
             merge(afterId, lastId, indexed.cursor(), current);
+            Set<Integer> vanished = recheck.recheck(created, indexer);
+            if (!vanished.isEmpty()) {
+                // The merge recorded them as written; the index holds none of them now.
+                Fingerprints kept = current.without(vanished);
+                current.close();
+                current = kept;
+            }
             indexed.replaceWith(current);
         } catch (IOException | InterruptedException | RuntimeException e) {
             current.close();
@@ -103,9 +118,14 @@ final class CatchUp {
         return written;
     }
 
-    /** Deletions sent by the pass. */
+    /** Deletions sent by the pass, those of {@link #deletedAgain()} included. */
     long deleted() {
-        return deleted;
+        return deleted + recheck.deleted();
+    }
+
+    /** Deletions sent for companies the pass created and found gone from the source once their create landed. */
+    long deletedAgain() {
+        return recheck.deleted();
     }
 
     /**
@@ -125,6 +145,7 @@ final class CatchUp {
                 if (item != null) {
                     if (seen == null) {
                         batch.create(item.document().pk(), item.document());
+                        created.add(id);
                     } else {
                         batch.replace(item.document().pk(), item.document(), seen);
                     }

@@ -87,6 +87,11 @@ public class SlicePass {
                         control);
                 catchUp.pass(afterId, lastId, indexed);
                 changes = catchUp.written() + catchUp.deleted();
+                if (catchUp.deletedAgain() > 0) {
+                    Log.infof("Run %d, slice %d, pass %d: %d companies deleted again: created, then found gone from"
+                            + " the source once it landed", claim.runId(), claim.slice(), claim.pass(),
+                            catchUp.deletedAgain());
+                }
             }
             if (indexer.superseded() > 0) {
                 Log.infof("Run %d, slice %d, pass %d: %d writes left to newer writes of the owning application",

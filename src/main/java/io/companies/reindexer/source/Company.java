@@ -80,6 +80,11 @@ public class Company extends PanacheEntityBase {
         return list(PUBLISHED + " and id in ?1 order by id", ids);
     }
 
+    /** The ids of those of these companies that are published. */
+    public static List<Integer> publishedIdsIn(Collection<Integer> ids) {
+        return find(PUBLISHED + " and id in ?1", ids).project(Version.class).list().stream().map(Version::id).toList();
+    }
+
     /** Id and last change of the published companies with an id in ({@code afterId}, {@code lastId}]: one page. */
     public static List<Version> versionsBetween(int afterId, int lastId, int pageSize) {
         return find(PUBLISHED + " and id > ?1 and id <= ?2 order by id", afterId, lastId).page(0, pageSize)

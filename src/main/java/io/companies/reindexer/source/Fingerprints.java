@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
+import java.util.Set;
 
 /**
  * The companies an index holds, in id order, each with a fingerprint of the source rows its document was built from:
@@ -93,6 +94,22 @@ public final class Fingerprints implements AutoCloseable {
         while (bytes.hasRemaining()) {
             add(bytes.getInt(), bytes.getLong());
         }
+    }
+
+    /** A copy of these companies without {@code removed}; these are read to the end and can take no more. */
+    public Fingerprints without(Set<Integer> removed) throws IOException {
+        Fingerprints kept = new Fingerprints();
+        try {
+            for (Cursor cursor = cursor(); !cursor.exhausted(); cursor.advance()) {
+                if (!removed.contains(cursor.id())) {
+                    kept.add(cursor.id(), cursor.print());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            kept.close();
+            throw e;
+        }
+        return kept;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,25 @@ class FingerprintsTest {
 
     private static final OffsetDateTime MODIFIED = OffsetDateTime.of(2026, 11, 25, 10, 0, 0, 123_456_000,
             ZoneOffset.UTC);
+
+    @Test
+    void aCopyWithoutSomeCompaniesKeepsTheOthersInOrder() throws IOException {
+        try (Fingerprints fingerprints = new Fingerprints()) {
+            for (int id = 1; id <= 5; id++) {
+                fingerprints.add(id, Fingerprints.of(id, MODIFIED));
+            }
+            try (Fingerprints kept = fingerprints.without(Set.of(2, 5, 9))) {
+                List<Integer> ids = new ArrayList<>();
+                for (Fingerprints.Cursor cursor = kept.cursor(); !cursor.exhausted(); cursor.advance()) {
+                    assertThat(cursor.print()).isEqualTo(Fingerprints.of(cursor.id(), MODIFIED));
+                    ids.add(cursor.id());
+                }
+                assertThat(ids).containsExactly(1, 3, 4);
+                assertThat(kept.size()).isEqualTo(3);
+            }
+            assertThat(fingerprints.size()).isEqualTo(5);
+        }
+    }
 
     @Test
     void readsBackEveryCompanyInTheOrderItWasAdded() throws IOException {

@@ -119,7 +119,15 @@ public final class FaultyEngineProxy implements AutoCloseable {
      * to the engine as usual; requests still held when the proxy is closed are dropped, and the engine never sees them.
      */
     public Hold hold(String method, String pathRegex, int times) {
-        return add(new Hold(method, Pattern.compile(pathRegex), times, this::engineAnswer));
+        return add(new Hold(method, Pattern.compile(pathRegex), null, times, this::engineAnswer));
+    }
+
+    /**
+     * {@link #hold}, only for requests whose body holds {@code text} (as UTF-8), e.g. one bulk action: a test picks
+     * the one request that carries the write it races with.
+     */
+    public Hold holdIfBodyContains(String method, String pathRegex, String text, int times) {
+        return add(new Hold(method, Pattern.compile(pathRegex), text, times, this::engineAnswer));
     }
 
     /** The engine answers as usual, but sees the request only {@code delay} after the client sent it. */
@@ -138,7 +146,7 @@ public final class FaultyEngineProxy implements AutoCloseable {
      * {@code period} the rule claims no request.
      */
     public Rule rejectBulkItemsFor(String pathRegex, Duration period, int status) {
-        return add(new Rule(Set.of("POST"), Pattern.compile(pathRegex), Integer.MAX_VALUE, period,
+        return add(new Rule(Set.of("POST"), Pattern.compile(pathRegex), null, Integer.MAX_VALUE, period,
                 request -> rejectHalfTheItems(request, status)));
     }
 
@@ -148,7 +156,7 @@ public final class FaultyEngineProxy implements AutoCloseable {
      * {@code no_shard_available_action_exception}).
      */
     public Rule failMgetItems(String pathRegex, int times, String errorType) {
-        return add(new Rule(Set.of("GET", "POST"), Pattern.compile(pathRegex), times, null,
+        return add(new Rule(Set.of("GET", "POST"), Pattern.compile(pathRegex), null, times, null,
                 request -> failEverySecondDoc(engineAnswer(request), errorType)));
     }
 
@@ -178,7 +186,7 @@ public final class FaultyEngineProxy implements AutoCloseable {
     }
 
     private Rule addRule(String method, String pathRegex, int times, Fault fault) {
-        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), times, null, fault));
+        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), null, times, null, fault));
     }
 
     private synchronized <R extends Rule> R add(R rule) {
@@ -343,18 +351,21 @@ public final class FaultyEngineProxy implements AutoCloseable {
 
         private final Set<String> methods;
         private final Pattern path;
+        private final String bodyContains; // null for any body
         private final int times;
         private final long start = System.nanoTime();
         private final long periodNanos; // Long.MAX_VALUE for a rule spent by count only
         private final Fault fault;
         private final AtomicInteger applied = new AtomicInteger();
 
-        private Rule(Set<String> methods, Pattern path, int times, Duration period, Fault fault) {
+        private Rule(Set<String> methods, Pattern path, String bodyContains, int times, Duration period,
+                Fault fault) {
             if (times < 1) {
                 throw new IllegalArgumentException("A rule applies to at least one request, not " + times);
             }
             this.methods = methods;
             this.path = path;
+            this.bodyContains = bodyContains;
             this.times = times;
             this.periodNanos = period == null ? Long.MAX_VALUE : period.toNanos();
             this.fault = fault;
@@ -372,7 +383,8 @@ public final class FaultyEngineProxy implements AutoCloseable {
         // Called only under the proxy's lock, so two requests cannot both take a rule's last use.
         private boolean claim(Request request) {
             if (applied.get() >= times || System.nanoTime() - start >= periodNanos
-                    || !methods.contains(request.method()) || !path.matcher(request.path()).matches()) {
+                    || !methods.contains(request.method()) || !path.matcher(request.path()).matches()
+                    || bodyContains != null && !new String(request.body(), UTF_8).contains(bodyContains)) {
                 return false;
             }
             applied.incrementAndGet();
@@ -387,8 +399,8 @@ public final class FaultyEngineProxy implements AutoCloseable {
         private int arrived; // guarded by this
         private int waiting; // guarded by this
 
-        private Hold(String method, Pattern path, int times, Fault forward) {
-            super(Set.of(method), path, times, null, forward);
+        private Hold(String method, Pattern path, String bodyContains, int times, Fault forward) {
+            super(Set.of(method), path, bodyContains, times, null, forward);
         }
 
         /** Forwards the requests held now to the engine, and those this rule still claims at once. */

@@ -40,10 +40,14 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Proves each rule of {@link FaultyEngineProxy} against the real engine on localhost:9200, through a RestClient. */
+/**
+ * Proves each rule of {@link FaultyEngineProxy} against the real engine ({@code quarkus.elasticsearch.hosts}, as the
+ * test command passes it; localhost:9200 by default), through a RestClient.
+ */
 class FaultyEngineProxyTest {
 
-    private static final URI ENGINE = URI.create("http://localhost:9200");
+    private static final URI ENGINE = URI
+            .create("http://" + System.getProperty("quarkus.elasticsearch.hosts", "localhost:9200"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static RestClient engine; // null when no engine answers
@@ -201,6 +205,34 @@ class FaultyEngineProxyTest {
         assertThat(body(engine.performRequest(new Request("GET", "/" + index + "/_count"))).path("count").asInt())
                 .isZero();
         assertThat(rule.applied()).isEqualTo(1);
+    }
+
+    @Test
+    void holdIfBodyContainsKeepsOnlyTheRequestsCarryingThatText() throws Exception {
+        String index = newIndexName();
+        proxied.performRequest(new Request("PUT", "/" + index));
+        FaultyEngineProxy.Hold hold = proxy.holdIfBodyContains("POST", "/proxy-test-.*/_bulk", "\"_id\":\"7\"", 1);
+        ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<Response> held = clients.submit(() -> proxied.performRequest(bulkCreate(index, "7")));
+            hold.awaitHeld(1, Duration.ofSeconds(10));
+            assertThat(status(proxied.performRequest(bulkCreate(index, "8")))).as("another body passes").isEqualTo(200);
+            assertThat(held).isNotDone();
+            assertThat(exists(index + "/_doc/7")).isFalse();
+
+            hold.release();
+            assertThat(status(held.get(10, TimeUnit.SECONDS))).isEqualTo(200);
+            assertThat(exists(index + "/_doc/7")).isTrue();
+            assertThat(hold.applied()).isEqualTo(1);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private static Request bulkCreate(String index, String id) {
+        Request bulk = new Request("POST", "/" + index + "/_bulk");
+        bulk.setJsonEntity("{\"create\":{\"_id\":\"" + id + "\"}}\n{\"name\":\"Acme\"}\n");
+        return bulk;
     }
 
     @Test

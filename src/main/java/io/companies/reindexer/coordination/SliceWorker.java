@@ -1,13 +1,8 @@
 package io.companies.reindexer.coordination;
 
 import java.io.IOException;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
@@ -27,6 +22,7 @@ import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Checkpoint;
 import io.companies.reindexer.reindex.RunStoppedException;
 import io.companies.reindexer.reindex.SlicePass;
+import io.companies.reindexer.state.DatabaseFailure;
 import io.companies.reindexer.state.RunLedgerException;
 import io.companies.reindexer.state.SliceLedger;
 import io.companies.reindexer.state.SliceLedger.Claim;
@@ -184,7 +180,7 @@ public class SliceWorker {
             Thread.currentThread().interrupt();
             Log.warnf("%s: interrupted; its claim lapses after %s", slice, config.slices().lease());
         } catch (IOException | RuntimeException e) {
-            if (isDatabaseOutage(e)) {
+            if (DatabaseFailure.of(e) == DatabaseFailure.OUTAGE) {
                 Log.warnf("%s: the database failed (%s); the slice is handed back once it answers again", slice,
                         e.getMessage());
                 toHandBack.add(claim);
@@ -195,33 +191,6 @@ public class SliceWorker {
         } finally {
             held.remove(lease);
         }
-    }
-
-    /**
-     * A failure of the database that is not the data's fault (SQLState class 22): it passes, so the slice is retried.
-     * Narayana reports a commit that failed as a {@code RollbackException} that carries the resource's failure as a
-     * suppressed exception, not as its cause, so suppressed exceptions are looked at too.
-     */
-    static boolean isDatabaseOutage(Throwable failure) {
-        Deque<Throwable> toSee = new ArrayDeque<>(List.of(failure));
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        while (!toSee.isEmpty()) {
-            Throwable next = toSee.pop();
-            if (!seen.add(next)) {
-                continue;
-            }
-            if (next instanceof RunLedgerException) {
-                return true;
-            }
-            if (next instanceof SQLException sql) {
-                return sql.getSQLState() == null || !sql.getSQLState().startsWith("22");
-            }
-            if (next.getCause() != null) {
-                toSee.push(next.getCause());
-            }
-            toSee.addAll(List.of(next.getSuppressed()));
-        }
-        return false;
     }
 
     private void fail(Claim claim, String error) {

@@ -1,7 +1,5 @@
 package io.companies.reindexer.state;
 
-import java.sql.SQLException;
-
 /** The service's own tables could not be read or written, typically because PostgreSQL is unavailable. */
 public class RunLedgerException extends RuntimeException {
 
@@ -9,13 +7,8 @@ public class RunLedgerException extends RuntimeException {
         super(message, cause);
     }
 
-    /** Whether PostgreSQL refused a value (SQLState class 22, a data exception): the data's fault, not an outage. */
+    /** Whether PostgreSQL refused a value: the data's fault, not an outage ({@link DatabaseFailure}). */
     public boolean isBadData() {
-        for (Throwable cause = getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
-                return true;
-            }
-        }
-        return false;
+        return DatabaseFailure.of(this) == DatabaseFailure.BAD_DATA;
     }
 }

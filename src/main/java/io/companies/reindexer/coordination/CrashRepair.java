@@ -1,6 +1,7 @@
 package io.companies.reindexer.coordination;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -14,15 +15,12 @@ import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
-import io.companies.reindexer.index.IndexRetirement.Retired;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.reindex.BuildDefinition;
-import io.companies.reindexer.reindex.ReindexException;
 import io.companies.reindexer.reindex.Reindexer;
 import io.companies.reindexer.reindex.RunControl;
+import io.companies.reindexer.reindex.RunEnd;
 import io.companies.reindexer.reindex.RunProgress;
-import io.companies.reindexer.reindex.RunResult;
-import io.companies.reindexer.reindex.UnfinishedRunException;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.ClaimedRun;
 import io.companies.reindexer.state.RunLedger.InterruptedRun;
@@ -68,7 +66,7 @@ public class CrashRepair {
      * @param controls the control of a run taken over, to finish it
      * @return the run interrupted before its swap that can be resumed: its slices are planned, its index is there, and
      *         it started within {@code reindex.slices.resume-within}
-     * @throws UnfinishedRunException when a run whose alias moved could not be finished: the next repair tries again
+     * @throws IllegalStateException when a run whose alias moved could not be finished: the next repair tries again
      */
     public Optional<InterruptedRun> repair(String alias, IndexNames names, Function<ClaimedRun, RunControl> controls) {
         try {
@@ -111,8 +109,8 @@ public class CrashRepair {
             }
             return resumable;
         } catch (IOException e) {
-            throw new ReindexException("Failed to repair what an interrupted run of alias " + alias + " left: "
-                    + e.getMessage(), null, e);
+            throw new UncheckedIOException("Failed to repair what an interrupted run of alias " + alias + " left: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -170,17 +168,23 @@ public class CrashRepair {
                         config.retention()).deleted();
         long documents = run.documents() != null ? run.documents() : engine.count(run.index());
         progress.started(run.id(), run.requestIds(), run.index());
-        Retired retired;
-        try {
-            retired = reindexer.finishAfterSwap(owner, run.id() + " " + run.requestIds(), run.index(), toRetire, control);
-            progress.ended("COMPLETED");
-        } catch (RuntimeException e) {
-            progress.ended("UNFINISHED");
-            throw e;
+        RunEnd end = reindexer.finishAfterSwap(owner, run.id() + " " + run.requestIds(), run.index(),
+                run.previousIndices(), documents, toRetire, control);
+        // A swapped run cannot fail: what stops it is tried again by the next repair.
+        switch (end) {
+            case RunEnd.Completed completed -> {
+                progress.ended("COMPLETED");
+                return completedAt -> RunOutcomes.completed(run.requestIds(), alias, completed.result(),
+                        run.startedAt(), completedAt);
+            }
+            case RunEnd.Failed failed -> throw unfinished(run, failed.reason(), failed.cause());
+            case RunEnd.Interrupted interrupted -> throw unfinished(run, interrupted.reason(), interrupted.cause());
         }
-        RunResult result = new RunResult(run.index(), run.previousIndices(), retired.deleted(), retired.kept(),
-                documents);
-        return completedAt -> RunOutcomes.completed(run.requestIds(), alias, result, run.startedAt(), completedAt);
+    }
+
+    private IllegalStateException unfinished(InterruptedRun run, String reason, Exception cause) {
+        progress.ended("UNFINISHED");
+        return new IllegalStateException("Run " + run.id() + " is not finished: " + reason, cause);
     }
 
     /**

@@ -16,11 +16,9 @@ import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.reindex.BuildDefinition;
-import io.companies.reindexer.reindex.ReindexException;
 import io.companies.reindexer.reindex.Reindexer;
+import io.companies.reindexer.reindex.RunEnd;
 import io.companies.reindexer.reindex.RunProgress;
-import io.companies.reindexer.reindex.RunResult;
-import io.companies.reindexer.reindex.UnfinishedRunException;
 import io.companies.reindexer.state.AliasLock;
 import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedger.ClaimedRun;
@@ -186,33 +184,34 @@ public class RunLoop {
      */
     private boolean runAndRecord(ClaimedRun run, AliasLock lock, boolean resume) {
         String label = run.id() + " " + run.requestIds();
-        Function<Instant, List<ReindexCompleted>> outcomes;
-        ReindexCompleted.Status status;
         progress.started(run.id(), run.requestIds(), run.index());
-        try {
-            LockedRunControl control = controlOf(lock, run);
-            RunResult result = resume ? reindexer.resume(run.owner(), label, run.index(), control)
-                    : reindexer.run(run.owner(), label, run.index(), control);
-            outcomes = completedAt -> RunOutcomes.completed(run.requestIds(), run.alias(), result, run.startedAt(),
-                    completedAt);
-            status = ReindexCompleted.Status.COMPLETED;
-        } catch (UnfinishedRunException e) {
-            if (stopping) {
-                Log.infof("Run %s is not finished: %s", label, e.getMessage());
-            } else {
-                Log.errorf(e, "Run %s is not finished: %s", label, e.getMessage());
+        LockedRunControl control = controlOf(lock, run);
+        RunEnd end = resume ? reindexer.resume(run.owner(), label, run.index(), control)
+                : reindexer.run(run.owner(), label, run.index(), control);
+        Function<Instant, List<ReindexCompleted>> outcomes;
+        switch (end) {
+            case RunEnd.Interrupted interrupted -> {
+                if (stopping) {
+                    Log.infof("Run %s is not finished: %s", label, interrupted.reason());
+                } else {
+                    Log.errorf(interrupted.cause(), "Run %s is not finished: %s", label, interrupted.reason());
+                }
+                progress.ended("UNFINISHED");
+                repaired = false;
+                return false;
             }
-            progress.ended("UNFINISHED");
-            repaired = false;
-            return false;
-        } catch (RuntimeException e) {
-            Log.errorf(e, "Run %s failed", label);
-            String index = e instanceof ReindexException failure ? failure.index() : null;
-            outcomes = completedAt -> RunOutcomes.failed(run.requestIds(), run.alias(), index, run.startedAt(),
-                    completedAt, e.getMessage());
-            status = ReindexCompleted.Status.FAILED;
+            case RunEnd.Completed completed -> {
+                outcomes = completedAt -> RunOutcomes.completed(run.requestIds(), run.alias(), completed.result(),
+                        run.startedAt(), completedAt);
+                progress.ended(ReindexCompleted.Status.COMPLETED.name());
+            }
+            case RunEnd.Failed failed -> {
+                Log.errorf(failed.cause(), "Run %s failed", label);
+                outcomes = completedAt -> RunOutcomes.failed(run.requestIds(), run.alias(), failed.index(),
+                        run.startedAt(), completedAt, failed.reason());
+                progress.ended(ReindexCompleted.Status.FAILED.name());
+            }
         }
-        progress.ended(status.name());
         finishDurably(label, run, outcomes);
         return true;
     }

@@ -1,20 +1,23 @@
 package io.companies.reindexer.reindex;
 
-/**
- * A run failed at one stage; the message names the stage and the index. The alias was left untouched and the new
- * index, if one was created, was removed.
- */
-public class ReindexException extends RuntimeException {
+/** A stage of a run failed; the message names the stage and the index. */
+class ReindexException extends RuntimeException {
 
+    private final String stage;
     private final String index;
 
-    public ReindexException(String message, String index, Throwable cause) {
+    ReindexException(String message, String stage, String index, Throwable cause) {
         super(message, cause);
+        this.stage = stage;
         this.index = index;
     }
 
+    String stage() {
+        return stage;
+    }
+
     /** The index the run had created, or null when it failed before creating one. */
-    public String index() {
+    String index() {
         return index;
     }
 }

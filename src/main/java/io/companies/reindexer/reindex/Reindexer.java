@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +36,7 @@ import io.quarkus.logging.Log;
  * count, durable), swap the alias, catch up with the changes made around the swap, and delete the retired indices. A
  * failure before the swap deletes the new index and leaves the alias where it was; a stop (the service shuts down, or
  * the lock is lost) keeps the index and its slices for the instance that takes the alias next to resume; a failure
- * after the swap leaves the run for the repair to finish ({@link UnfinishedRunException}).
+ * after the swap leaves the run for the repair to finish. How a run ended is a {@link RunEnd}.
  */
 @ApplicationScoped
 public class Reindexer {
@@ -96,23 +97,41 @@ public class Reindexer {
      *
      * @param label names the run in the logs (the run and the request ids it serves)
      */
-    public RunResult run(RunOwner owner, String label, String index, RunControl control) {
-        stage("check the cluster", null, () -> checkClusterCanTakeIt(index));
-        NewIndex newIndex = stage("create", index, () -> create(index));
-        return lead(owner, label, newIndex, control, () -> plan(owner.runId(), label, control));
+    public RunEnd run(RunOwner owner, String label, String index, RunControl control) {
+        return ended(() -> {
+            stage("check the cluster", null, () -> checkClusterCanTakeIt(index));
+            NewIndex newIndex = stage("create", index, () -> create(index));
+            return lead(owner, label, newIndex, control, () -> plan(owner.runId(), label, control));
+        });
     }
 
     /**
      * Resumes a run that was stopped or interrupted before its swap: its index and slices are kept, its finished slices
      * are not done again.
      */
-    public RunResult resume(RunOwner owner, String label, String index, RunControl control) {
-        NewIndex newIndex = NewIndex.resumed(engine, index);
-        Log.infof("Run %s: resuming with index %s", label, index);
-        return lead(owner, label, newIndex, control, () -> {
-            progress.expect(source.countPublished());
-            control.slicesOpened();
+    public RunEnd resume(RunOwner owner, String label, String index, RunControl control) {
+        return ended(() -> {
+            NewIndex newIndex = stage("resume", index, () -> NewIndex.resumed(engine, index));
+            Log.infof("Run %s: resuming with index %s", label, index);
+            return lead(owner, label, newIndex, control, () -> {
+                progress.expect(source.countPublished());
+                control.slicesOpened();
+            });
         });
+    }
+
+    /** How the run ended: the exceptions of its stages end here. */
+    private static RunEnd ended(Supplier<RunResult> run) {
+        try {
+            return new RunEnd.Completed(run.get());
+        } catch (UnfinishedRunException e) {
+            return new RunEnd.Interrupted(e.stage(), e.index(), e.getMessage(), e);
+        } catch (ReindexException e) {
+            return new RunEnd.Failed(e.stage(), e.index(), e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // Outside any stage: a defect, which fails the run all the same.
+            return new RunEnd.Failed(null, null, e.getMessage(), e);
+        }
     }
 
     private RunResult lead(RunOwner owner, String label, NewIndex newIndex, RunControl control, VoidStage start) {
@@ -150,7 +169,8 @@ public class Reindexer {
                 control.checkOwned("deleting index " + index + " of the failed run");
                 newIndex.deleteUnlessSwapped();
             } catch (RunStoppedException deposed) {
-                throw new UnfinishedRunException(e.getMessage() + "; then: " + deposed.getMessage(), index, e);
+                throw new UnfinishedRunException(e.getMessage() + "; then: " + deposed.getMessage(), stageOf(e), index,
+                        e);
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -191,13 +211,16 @@ public class Reindexer {
      * wrote to the old index until the swap, then delete the retired indices. Also what the repair does for a run
      * that was interrupted there.
      *
-     * @return what became of the retired indices
-     * @throws UnfinishedRunException when it fails: the run stays swapping, for the next repair
+     * @return {@link RunEnd.Completed} with what became of the retired indices, or {@link RunEnd.Interrupted}: the
+     *         run stays swapping, for the next repair
      */
-    public Retired finishAfterSwap(RunOwner owner, String label, String index, List<String> retired,
-            RunControl control) {
-        return catchUpAfterSwapAndRetire(owner, label, index, retired, InFlight.unknown(Instant.now()), control,
-                slices.status(owner.runId()));
+    public RunEnd finishAfterSwap(RunOwner owner, String label, String index, List<String> previous, long documents,
+            List<String> retired, RunControl control) {
+        return ended(() -> {
+            Retired done = catchUpAfterSwapAndRetire(owner, label, index, retired, InFlight.unknown(Instant.now()),
+                    control, slices.status(owner.runId()));
+            return new RunResult(index, previous, done.deleted(), done.kept(), documents);
+        });
     }
 
     /**
@@ -213,7 +236,7 @@ public class Reindexer {
             return stage("retire", index, () -> retirement.retire(retired, inFlight, progress::worked));
         } catch (ReindexException | RunStoppedException e) {
             throw new UnfinishedRunException(e.getMessage() + "; alias " + config.alias() + " points to " + index
-                    + ", and the run is finished by the next repair", index, e);
+                    + ", and the run is finished by the next repair", stageOf(e), index, e);
         }
     }
 
@@ -312,8 +335,8 @@ public class Reindexer {
                     plan -> control.beforeSwap(documents, plan)));
         } catch (ReindexException e) {
             if (e.getCause() instanceof SwapOutcomeUnknownException) {
-                throw new UnfinishedRunException(e.getMessage() + "; the next repair reads the alias back", index.name(),
-                        e);
+                throw new UnfinishedRunException(e.getMessage() + "; the next repair reads the alias back", "swap",
+                        index.name(), e);
             }
             throw e;
         }
@@ -343,18 +366,19 @@ public class Reindexer {
             throw e;
         } catch (RunStoppedException e) {
             throw new UnfinishedRunException(e.getMessage() + " (at stage '" + stage + "'); index " + index
-                    + " is kept, and the instance that takes the alias next resumes the run", index, e);
+                    + " is kept, and the instance that takes the alias next resumes the run", stage, index, e);
         } catch (RunLedgerException e) {
             // The service's own tables are out of reach (an outage, not the run's fault): like a stop, the run is
             // resumed once the database is back, which is also when its lock can be taken again.
             throw new UnfinishedRunException("The database is unavailable (at stage '" + stage + "'): "
-                    + e.getMessage() + "; index " + index + " is kept, and the run is resumed once it is back", index,
-                    e);
+                    + e.getMessage() + "; index " + index + " is kept, and the run is resumed once it is back", stage,
+                    index, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ReindexException("Interrupted at stage '" + stage + "'" + of(index), index, e);
+            throw new ReindexException("Interrupted at stage '" + stage + "'" + of(index), stage, index, e);
         } catch (IOException | RuntimeException e) {
-            throw new ReindexException("Failed at stage '" + stage + "'" + of(index) + ": " + describe(e), index, e);
+            throw new ReindexException("Failed at stage '" + stage + "'" + of(index) + ": " + describe(e), stage, index,
+                    e);
         } finally {
             progress.time(stage, start);
         }
@@ -368,6 +392,10 @@ public class Reindexer {
             }
         }
         return e.getMessage();
+    }
+
+    private static String stageOf(RuntimeException e) {
+        return e instanceof ReindexException failure ? failure.stage() : null;
     }
 
     private static String of(String index) {

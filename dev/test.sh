@@ -24,7 +24,7 @@ dev/stack.sh up postgres kafka opensearch elasticsearch opensearch-cluster
 
 step "The native build's own part: Quarkus's native build steps, stopped before native-image (sources only)"
 # Reflection registration, native resources and build-time initialisation are decided here, on every change; only
-# the native-image compilation itself needs GraalVM/Mandrel or a builder container (README, Operations).
+# the native-image compilation itself needs GraalVM/Mandrel or a builder container (docs/operations.md).
 ./mvnw -B --no-transfer-progress package -DskipTests -Dquarkus.native.enabled=true \
   -Dquarkus.native.sources-only=true -Dformat.skip=true "$@"
 NATIVE_JAR=$(ls target/native-sources/*-runner.jar)

@@ -14,10 +14,11 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-/** The README's Anatomy names every class of the service, and only classes that exist. */
+/** The Anatomy in docs/design.md names every class of the service, and only classes that exist. */
 class AnatomyTest {
 
     private static final Path SOURCES = Path.of("src/main/java/io/companies/reindexer");
+    private static final Path DESIGN = Path.of("docs/design.md");
     // One bullet: its backticked names before the first colon after them, e.g. "- `state/Sql`, `Row`: ...".
     private static final Pattern BULLET = Pattern.compile("^- ((?:`[\\w/]+`(?:,\\s+)?)+):", Pattern.MULTILINE);
     private static final Pattern NAME = Pattern.compile("`(?:(\\w+)/)?(\\w+)`");
@@ -32,9 +33,11 @@ class AnatomyTest {
 
     /** {@code package/Class} for each name; a bare name is in the package of the bullet's first one. */
     private static Set<String> named() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        int start = readme.indexOf("### Anatomy");
-        String anatomy = readme.substring(start, readme.indexOf("\n## ", start));
+        String design = Files.readString(DESIGN);
+        int start = design.indexOf("\n## Anatomy\n");
+        assertThat(start).as("the Anatomy section of " + DESIGN).isNotNegative();
+        int end = design.indexOf("\n## ", start + 1);
+        String anatomy = design.substring(start, end < 0 ? design.length() : end);
         Set<String> named = new TreeSet<>();
         Matcher bullet = BULLET.matcher(anatomy);
         while (bullet.find()) {

@@ -107,7 +107,7 @@ class EventContractTest {
         valid.put(unknownFields, """
                 {"requestId": "%s", "priority": "high", "requestedAt": "2026-11-24T10:00:00.123+00:00",
                  "extra": {"nested": [1, 2, {"x": null}]}}""".formatted(unknownFields));
-        // Where the service is more lenient than the schema (README "Event contract"; events.md: "must be strings or
+        // Where the service is more lenient than the schema (docs/contract.md; events.md: "must be strings or
         // absent", "timestamps are ISO-8601 UTC"): a producer that follows the schema is always served.
         String nullField = UUID.randomUUID().toString();
         String localTime = UUID.randomUUID().toString();

@@ -86,7 +86,7 @@ class KubernetesManifestIT {
         assertThat(resources.at("/limits/memory").asText()).isEqualTo("512Mi");
         assertThat(resources.at("/requests/cpu").asText()).isNotBlank();
         assertThat(resources.at("/limits/cpu").asText()).isNotBlank();
-        // Half the limit for the heap: 256 MiB, the -Xmx of the measured 1,000,000-company run (README, Benchmark).
+        // Half the limit for the heap: 256 MiB, the -Xmx of the measured 1,000,000-company run (docs/benchmark.md).
         assertThat(env(container(), "JAVA_MAX_MEM_RATIO")).hasValueSatisfying(
                 ratio -> assertThat(ratio.path("value").asText()).isEqualTo("50"));
     }

@@ -225,7 +225,7 @@ public final class BulkIndexer implements AutoCloseable {
     private Attempt sendOnce(BulkBatch batch) throws IOException {
         long start = System.nanoTime();
         try {
-            return new Attempt(engine.bulk(index, batch.buffer(), batch.bytes()),
+            return new Attempt(engine.bulk(index, batch.buffer(), batch.offset(), batch.bytes()),
                     "the engine could not take them now (429 or 503)",
                     false);
         } catch (SearchEngine.TooLargeException e) {

@@ -32,8 +32,8 @@ class BulkIndexerTest {
         final List<String> bodies = new ArrayList<>();
 
         @Override
-        public synchronized BulkResult bulk(String index, byte[] ndjson, int length) throws IOException {
-            bodies.add(new String(ndjson, 0, length, StandardCharsets.UTF_8));
+        public synchronized BulkResult bulk(String index, byte[] ndjson, int offset, int length) throws IOException {
+            bodies.add(new String(ndjson, offset, length, StandardCharsets.UTF_8));
             Object answer = answers.removeFirst();
             if (answer instanceof IOException failure) {
                 throw failure;

@@ -218,4 +218,22 @@ class BulkIndexerTest {
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 20)
                         .mapToObj(i -> "{\"index\":{\"_id\":\"doc-" + i + "\"}}").toList());
     }
+
+    @Test
+    void closeHandsTheEmptiedBatchesOnForTheNextIndexer() throws Exception {
+        List<BulkBatch> spare = new ArrayList<>();
+        BulkIndexer first = new BulkIndexer(engine, "companies-x", 2, Duration.ofMillis(50), Duration.ofMillis(1),
+                BulkIndexerTest::emptyBatch, spare::add, new SimpleMeterRegistry());
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+        BulkBatch one = batchOf("1");
+        BulkBatch two = batchOf("2");
+        first.submit(one);
+        first.submit(two);
+        first.flush();
+
+        first.close();
+
+        assertThat(spare).containsExactlyInAnyOrder(one, two).allSatisfy(batch -> assertThat(batch.isEmpty()).isTrue());
+    }
 }

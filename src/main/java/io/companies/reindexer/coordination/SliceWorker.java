@@ -125,6 +125,7 @@ public class SliceWorker {
                     workOn(claim.get());
                     continue;
                 }
+                pass.idle();
             } catch (RunLedgerException e) {
                 Log.warnf("The database is unavailable: slices are looked for again in %s: %s", config.pollInterval(),
                         e.getMessage());

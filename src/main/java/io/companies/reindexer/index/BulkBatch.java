@@ -24,17 +24,28 @@ public final class BulkBatch {
     private final int maxDocuments;
     private final long maxBytes;
     private final Buffer body;
-    private final List<Item> items = new ArrayList<>();
+    private final List<Item> items;
+    // A part of another batch (one of its halves) reads that batch's buffer in place, from its first item's start to
+    // its last item's end; it is only sent, never written.
+    private final boolean part;
 
     private record Item(String id, int start, int end) {
     }
 
     public BulkBatch(ObjectWriter documentWriter, int maxDocuments, long maxBytes) {
+        // Sized for a full batch plus one large document, so the buffer is never copied to grow.
+        this(documentWriter, maxDocuments, maxBytes, new Buffer((int) Math.min(maxBytes + (1 << 16),
+                Integer.MAX_VALUE - 8)), new ArrayList<>(), false);
+    }
+
+    private BulkBatch(ObjectWriter documentWriter, int maxDocuments, long maxBytes, Buffer body, List<Item> items,
+            boolean part) {
         this.documentWriter = documentWriter;
         this.maxDocuments = maxDocuments;
         this.maxBytes = maxBytes;
-        // Sized for a full batch plus one large document, so the buffer is never copied to grow.
-        this.body = new Buffer((int) Math.min(maxBytes + (1 << 16), Integer.MAX_VALUE - 8));
+        this.body = body;
+        this.items = items;
+        this.part = part;
     }
 
     /** Adds document {@code id}, whatever the index holds for it. */
@@ -54,6 +65,7 @@ public final class BulkBatch {
 
     /** Adds the deletion of document {@code id} as it was at {@code seen}: refused (409) if it changed since. */
     public void delete(String id, SeqNo seen) {
+        writable();
         int start = body.size();
         String action = "{\"delete\":{\"_id\":\"" + id + "\"" + condition(seen) + "}}\n";
         body.writeBytes(action.getBytes(StandardCharsets.UTF_8));
@@ -64,7 +76,14 @@ public final class BulkBatch {
         return ",\"if_seq_no\":" + seen.seqNo() + ",\"if_primary_term\":" + seen.primaryTerm();
     }
 
+    private void writable() {
+        if (part) {
+            throw new IllegalStateException("A part of a batch is only sent: nothing can be added to it");
+        }
+    }
+
     private void write(String action, String id, Object document) {
+        writable();
         int start = body.size();
         try {
             body.write(action.getBytes(StandardCharsets.UTF_8));
@@ -78,17 +97,18 @@ public final class BulkBatch {
 
     /** Empties the batch, keeping its buffer. */
     void clear() {
+        writable();
         body.reset();
         items.clear();
     }
 
     public boolean isFull() {
-        return items.size() >= maxDocuments || body.size() >= maxBytes;
+        return items.size() >= maxDocuments || bytes() >= maxBytes;
     }
 
     /** Whether the body is over the byte bound with more than one item in it, so it must go in parts. */
     boolean isOversized() {
-        return items.size() > 1 && body.size() > maxBytes;
+        return items.size() > 1 && bytes() > maxBytes;
     }
 
     public boolean isEmpty() {
@@ -99,8 +119,17 @@ public final class BulkBatch {
         return items.size();
     }
 
+    /** The length of the body, which starts at {@link #offset()} in {@link #buffer()}. */
     public int bytes() {
-        return body.size();
+        if (!part) {
+            return body.size();
+        }
+        return items.isEmpty() ? 0 : items.getLast().end - items.getFirst().start;
+    }
+
+    /** Where the body starts in {@link #buffer()}: 0, except for a part of another batch. */
+    int offset() {
+        return part && !items.isEmpty() ? items.getFirst().start : 0;
     }
 
     List<String> ids() {
@@ -111,20 +140,33 @@ public final class BulkBatch {
         return body.buffer();
     }
 
-    /** A new batch holding only the items with these ids, in the same order, e.g. to send rejected items again. */
+    /**
+     * A new batch holding only the items with these ids, in the same order, e.g. to send rejected items again: a copy,
+     * in a buffer of just their size.
+     */
     BulkBatch retain(Collection<String> ids) {
         Set<String> wanted = new HashSet<>(ids);
         return copyOf(items.stream().filter(item -> wanted.contains(item.id)).toList());
     }
 
-    /** The first and the second half of the items, as two new batches: a body too large for the engine, in parts. */
+    /**
+     * The first and the second half of the items, a body too large for the engine in parts: each reads this batch's
+     * buffer in place, so they must be sent before this batch is cleared. No copy: every full batch ends over the byte
+     * bound and is sent in halves, and two new buffers of that size per request were most of the service's garbage.
+     */
     List<BulkBatch> halves() {
         int middle = items.size() / 2;
-        return List.of(copyOf(items.subList(0, middle)), copyOf(items.subList(middle, items.size())));
+        return List.of(partOf(items.subList(0, middle)), partOf(items.subList(middle, items.size())));
+    }
+
+    private BulkBatch partOf(List<Item> kept) {
+        return new BulkBatch(documentWriter, maxDocuments, maxBytes, body, List.copyOf(kept), true);
     }
 
     private BulkBatch copyOf(List<Item> kept) {
-        BulkBatch copy = new BulkBatch(documentWriter, maxDocuments, maxBytes);
+        int size = kept.stream().mapToInt(item -> item.end - item.start).sum();
+        BulkBatch copy = new BulkBatch(documentWriter, maxDocuments, maxBytes, new Buffer(size), new ArrayList<>(),
+                false);
         for (Item item : kept) {
             int start = copy.body.size();
             copy.body.write(body.buffer(), item.start, item.end - item.start);

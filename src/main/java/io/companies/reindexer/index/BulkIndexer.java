@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.quarkus.logging.Log;
@@ -34,7 +35,8 @@ import io.micrometer.core.instrument.Timer;
  * with building the next batch, and more than one request in flight keeps every engine core busy.
  * <p>
  * The batches are recycled: a sent batch is emptied and handed out again by {@link #newBatch()}, so a load of any
- * size lives in {@code concurrency + 1} buffers.
+ * size lives in {@code concurrency + 1} buffers, and once every request has ended {@link #close()} hands them to
+ * whoever makes the next indexer.
  */
 public final class BulkIndexer implements AutoCloseable {
 
@@ -51,6 +53,7 @@ public final class BulkIndexer implements AutoCloseable {
     private final ExecutorService senders;
     private final Semaphore inFlight;
     private final Supplier<BulkBatch> batches;
+    private final Consumer<BulkBatch> spare;
     private final Queue<BulkBatch> sent = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final LongAdder documents = new LongAdder();
@@ -69,6 +72,18 @@ public final class BulkIndexer implements AutoCloseable {
      */
     public BulkIndexer(SearchEngine engine, String index, int concurrency, Duration retryTimeout,
             Duration initialBackoff, Supplier<BulkBatch> batches, MeterRegistry registry) {
+        this(engine, index, concurrency, retryTimeout, initialBackoff, batches, batch -> {
+        }, registry);
+    }
+
+    /**
+     * @param retryTimeout how long a batch may go without any of its items getting through before the load fails
+     * @param batches makes an empty batch when none is free to reuse
+     * @param spare gets the empty batches at {@link #close()}, when no request is in flight any more, to reuse them
+     * @param registry gets the latency of each bulk request and the number of retries
+     */
+    public BulkIndexer(SearchEngine engine, String index, int concurrency, Duration retryTimeout,
+            Duration initialBackoff, Supplier<BulkBatch> batches, Consumer<BulkBatch> spare, MeterRegistry registry) {
         this.engine = engine;
         this.latency = Timer.builder("reindex.bulk.requests").description("Latency of the _bulk requests")
                 .register(registry);
@@ -83,6 +98,7 @@ public final class BulkIndexer implements AutoCloseable {
                 .factory());
         this.inFlight = new Semaphore(concurrency);
         this.batches = batches;
+        this.spare = spare;
     }
 
     /** An empty batch to fill: one already sent, or a new one while fewer than {@code concurrency + 1} exist. */
@@ -225,7 +241,7 @@ public final class BulkIndexer implements AutoCloseable {
     private Attempt sendOnce(BulkBatch batch) throws IOException {
         long start = System.nanoTime();
         try {
-            return new Attempt(engine.bulk(index, batch.buffer(), batch.bytes()),
+            return new Attempt(engine.bulk(index, batch.buffer(), batch.offset(), batch.bytes()),
                     "the engine could not take them now (429 or 503)",
                     false);
         } catch (SearchEngine.TooLargeException e) {
@@ -280,6 +296,10 @@ public final class BulkIndexer implements AutoCloseable {
         try {
             if (!senders.awaitTermination(IN_FLIGHT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 Log.warnf("Bulk requests into %s still in flight after %s", index, IN_FLIGHT_TIMEOUT);
+                return;
+            }
+            for (BulkBatch batch; (batch = sent.poll()) != null;) {
+                spare.accept(batch);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -107,14 +107,15 @@ public class SearchEngine {
     }
 
     /**
-     * Sends one {@code _bulk} body of NDJSON lines into {@code index} and returns the parsed answer.
+     * Sends one {@code _bulk} body of NDJSON lines into {@code index} and returns the parsed answer: the {@code length}
+     * bytes of {@code ndjson} from {@code offset}.
      *
      * @throws TooLargeException when the engine refuses a body that large (413)
      */
-    public BulkResult bulk(String index, byte[] ndjson, int length) throws IOException {
+    public BulkResult bulk(String index, byte[] ndjson, int offset, int length) throws IOException {
         Request request = new Request("POST", "/" + index + "/_bulk");
         request.addParameter("filter_path", BULK_ANSWER_FIELDS);
-        request.setEntity(new ByteArrayEntity(ndjson, 0, length, NDJSON));
+        request.setEntity(new ByteArrayEntity(ndjson, offset, length, NDJSON));
         try (InputStream body = client.performRequest(request).getEntity().getContent()) {
             return BulkResult.parse(json, body);
         } catch (ResponseException e) {

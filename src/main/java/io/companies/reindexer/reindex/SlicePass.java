@@ -3,7 +3,9 @@ package io.companies.reindexer.reindex;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Queue;
 import java.util.SequencedMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,6 +57,9 @@ public class SlicePass {
     MeterRegistry registry;
 
     private ObjectWriter documentWriter;
+    // The bulk bodies' buffers of the passes that ended, for the next: one set per slice worker, not one per pass
+    // (each a humongous object to G1, which frees it only in a concurrent cycle, so they made the heap grow).
+    private final Queue<BulkBatch> spareBatches = new ConcurrentLinkedQueue<>();
 
     /**
      * What the index holds for a slice after a pass, and what the pass did.
@@ -136,12 +141,19 @@ public class SlicePass {
                 claim.runId(), claim.slice(), claim.attempt(), cleared);
     }
 
+    /** Frees the buffers kept for the next pass: this instance has no slice to work on. */
+    public void idle() {
+        spareBatches.clear();
+    }
+
     private BulkIndexer newIndexer(String index) {
         return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().retryTimeout(),
-                config.bulk().initialBackoff(), this::newBatch, registry);
+                config.bulk().initialBackoff(), this::newBatch, spareBatches::add, registry);
     }
 
     private BulkBatch newBatch() {
-        return new BulkBatch(documentWriter, config.bulk().maxDocuments(), config.bulk().maxBytes().asLongValue());
+        BulkBatch spare = spareBatches.poll();
+        return spare != null ? spare
+                : new BulkBatch(documentWriter, config.bulk().maxDocuments(), config.bulk().maxBytes().asLongValue());
     }
 }

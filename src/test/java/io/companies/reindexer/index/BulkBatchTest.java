@@ -1,6 +1,7 @@
 package io.companies.reindexer.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -15,7 +16,7 @@ class BulkBatchTest {
     private final ObjectMapper json = new ObjectMapper();
 
     private static String body(BulkBatch batch) {
-        return new String(batch.buffer(), 0, batch.bytes(), StandardCharsets.UTF_8);
+        return new String(batch.buffer(), batch.offset(), batch.bytes(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -61,6 +62,41 @@ class BulkBatchTest {
 
         assertThat(halves).extracting(BulkBatch::ids).containsExactly(List.of("1"), List.of("2", "3"));
         assertThat(body(halves.get(0)) + body(halves.get(1))).isEqualTo(body(batch));
+    }
+
+    @Test
+    void halvesReadTheBatchInPlaceAndCanBeHalvedAndRetainedAgain() {
+        BulkBatch batch = new BulkBatch(json.writer(), 10, 60);
+        for (String id : List.of("1", "2", "3", "4", "5")) {
+            batch.add(id, Map.of("id", id));
+        }
+
+        BulkBatch second = batch.halves().get(1);
+        assertThat(second.buffer()).as("no copy").isSameAs(batch.buffer());
+        assertThat(second.offset()).isPositive();
+        assertThat(body(second)).isEqualTo("""
+                {"index":{"_id":"3"}}
+                {"id":"3"}
+                {"index":{"_id":"4"}}
+                {"id":"4"}
+                {"index":{"_id":"5"}}
+                {"id":"5"}
+                """);
+        assertThat(second.halves()).extracting(BulkBatch::ids).containsExactly(List.of("3"), List.of("4", "5"));
+        assertThat(body(second.halves().get(1))).isEqualTo("""
+                {"index":{"_id":"4"}}
+                {"id":"4"}
+                {"index":{"_id":"5"}}
+                {"id":"5"}
+                """);
+        BulkBatch retry = second.retain(List.of("5"));
+        assertThat(retry.offset()).isZero();
+        assertThat(retry.buffer()).hasSize(retry.bytes());
+        assertThat(body(retry)).isEqualTo("""
+                {"index":{"_id":"5"}}
+                {"id":"5"}
+                """);
+        assertThatThrownBy(() -> second.add("6", Map.of())).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -32,8 +32,8 @@ class BulkIndexerTest {
         final List<String> bodies = new ArrayList<>();
 
         @Override
-        public synchronized BulkResult bulk(String index, byte[] ndjson, int length) throws IOException {
-            bodies.add(new String(ndjson, 0, length, StandardCharsets.UTF_8));
+        public synchronized BulkResult bulk(String index, byte[] ndjson, int offset, int length) throws IOException {
+            bodies.add(new String(ndjson, offset, length, StandardCharsets.UTF_8));
             Object answer = answers.removeFirst();
             if (answer instanceof IOException failure) {
                 throw failure;
@@ -217,5 +217,23 @@ class BulkIndexerTest {
         assertThat(engine.bodies).extracting(body -> body.lines().findFirst().orElseThrow())
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 20)
                         .mapToObj(i -> "{\"index\":{\"_id\":\"doc-" + i + "\"}}").toList());
+    }
+
+    @Test
+    void closeHandsTheEmptiedBatchesOnForTheNextIndexer() throws Exception {
+        List<BulkBatch> spare = new ArrayList<>();
+        BulkIndexer first = new BulkIndexer(engine, "companies-x", 2, Duration.ofMillis(50), Duration.ofMillis(1),
+                BulkIndexerTest::emptyBatch, spare::add, new SimpleMeterRegistry());
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+        engine.answers.add(new BulkResult(1, List.of(), List.of()));
+        BulkBatch one = batchOf("1");
+        BulkBatch two = batchOf("2");
+        first.submit(one);
+        first.submit(two);
+        first.flush();
+
+        first.close();
+
+        assertThat(spare).containsExactlyInAnyOrder(one, two).allSatisfy(batch -> assertThat(batch.isEmpty()).isTrue());
     }
 }

@@ -16,6 +16,11 @@ import java.util.regex.Pattern;
 /**
  * A statement on the service's own tables, with {@code :named} parameters ({@code ::} stays a cast). JDBC knows only
  * positional ones; naming them keeps each statement readable beside the values it takes.
+ * <p>
+ * Why not Hibernate, as {@code source/} uses: nearly every statement here is PostgreSQL at work ({@code for update skip
+ * locked}, {@code on conflict}, {@code update … returning}, {@code clock_timestamp()}, fencing conditions in the same
+ * statement), which would stay the same SQL as native queries, plus entity classes that only mirror the rows; here a
+ * newcomer reads each statement once, beside its values.
  */
 final class Sql {
 

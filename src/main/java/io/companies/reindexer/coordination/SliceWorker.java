@@ -18,6 +18,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
+import io.companies.reindexer.index.WriterClosedException;
 import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Checkpoint;
 import io.companies.reindexer.reindex.RunStoppedException;
@@ -169,6 +170,9 @@ public class SliceWorker {
                 Log.warnf("%s: done, but its claim had lapsed and another instance took the slice: that one's pass counts",
                         slice);
             }
+        } catch (WriterClosedException e) {
+            slices.release(claim, instance.get());
+            Log.warnf("%s: left: %s", slice, e.getMessage());
         } catch (RunStoppedException e) {
             if (stopping) {
                 slices.handBack(claim, instance.get());
@@ -229,6 +233,17 @@ public class SliceWorker {
                     lost = "The claim could not be renewed within its lease: " + e.getMessage();
                 }
             }
+        }
+
+        /** Renews the claim now: a pass that goes on after this held it at this moment. */
+        @Override
+        public void confirm() {
+            checkpoint();
+            if (!slices.renew(claim, instance.get(), config.slices().lease(), pages.get())) {
+                lost = "Another instance took the slice over, or the run ended";
+                throw new RunStoppedException(lost);
+            }
+            renewedAt = System.nanoTime();
         }
 
         /** Called by the pass once per page it reads: counts the page, then says whether to go on. */

@@ -26,7 +26,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Sends bulk batches into one index, several at a time, and makes sure every item landed: items the engine could not
+ * Sends bulk batches into one index through a writer alias ({@link SliceWriter}), several at a time, and makes sure every item
+ * landed: items the engine could not
  * take now (429, 503) and requests that met a transient failure are sent again with a growing, jittered backoff, for as
  * long as some of a batch gets through, and until nothing of it has for {@code retryTimeout}; a body over the byte
  * bound, or one the engine refuses as too large (413), is sent in halves; any other item failure fails the whole load.
@@ -46,7 +47,7 @@ public final class BulkIndexer implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final SearchEngine engine;
-    private final String index;
+    private final String writer;
     private final int concurrency;
     private final Duration retryTimeout;
     private final Duration initialBackoff;
@@ -70,26 +71,28 @@ public final class BulkIndexer implements AutoCloseable {
      * @param batches makes an empty batch when none is free to reuse
      * @param registry gets the latency of each bulk request and the number of retries
      */
-    public BulkIndexer(SearchEngine engine, String index, int concurrency, Duration retryTimeout,
+    public BulkIndexer(SearchEngine engine, String writer, int concurrency, Duration retryTimeout,
             Duration initialBackoff, Supplier<BulkBatch> batches, MeterRegistry registry) {
-        this(engine, index, concurrency, retryTimeout, initialBackoff, batches, batch -> {
+        this(engine, writer, concurrency, retryTimeout, initialBackoff, batches, batch -> {
         }, registry);
     }
 
     /**
+     * @param writer the alias the batches go through: once it is gone, the load fails with a
+     *        {@link WriterClosedException}
      * @param retryTimeout how long a batch may go without any of its items getting through before the load fails
      * @param batches makes an empty batch when none is free to reuse
      * @param spare gets the empty batches at {@link #close()}, when no request is in flight any more, to reuse them
      * @param registry gets the latency of each bulk request and the number of retries
      */
-    public BulkIndexer(SearchEngine engine, String index, int concurrency, Duration retryTimeout,
+    public BulkIndexer(SearchEngine engine, String writer, int concurrency, Duration retryTimeout,
             Duration initialBackoff, Supplier<BulkBatch> batches, Consumer<BulkBatch> spare, MeterRegistry registry) {
         this.engine = engine;
         this.latency = Timer.builder("reindex.bulk.requests").description("Latency of the _bulk requests")
                 .register(registry);
         this.retries = Counter.builder("reindex.bulk.retries")
                 .description("_bulk requests sent again after a 429, a 5xx or a lost connection").register(registry);
-        this.index = index;
+        this.writer = writer;
         this.concurrency = concurrency;
         this.limit = concurrency;
         this.retryTimeout = retryTimeout;
@@ -182,7 +185,7 @@ public final class BulkIndexer implements AutoCloseable {
             Attempt result = sendOnce(pending);
             if (result.tooLarge()) {
                 if (pending.size() == 1) {
-                    throw new BulkFailedException(index, "document " + pending.ids().getFirst() + " has "
+                    throw new BulkFailedException(writer, "document " + pending.ids().getFirst() + " has "
                             + pending.bytes() + " bytes, more than the engine accepts in one request (413)");
                 }
                 for (BulkBatch half : pending.halves()) {
@@ -190,8 +193,11 @@ public final class BulkIndexer implements AutoCloseable {
                 }
                 return pushedBack;
             }
+            if (result.answer().failures().stream().anyMatch(BulkResult.ItemFailure::targetGone)) {
+                throw new WriterClosedException(writer);
+            }
             if (!result.answer().failures().isEmpty()) {
-                throw new BulkFailedException(index, result.answer().failures());
+                throw new BulkFailedException(writer, result.answer().failures());
             }
             documents.add(result.answer().succeeded());
             superseded.add(result.answer().superseded());
@@ -204,15 +210,15 @@ public final class BulkIndexer implements AutoCloseable {
             }
             Duration stuck = Duration.ofNanos(System.nanoTime() - lastThrough);
             if (stuck.compareTo(retryTimeout) >= 0) {
-                throw new BulkFailedException(index, again.size() + " documents still not indexed: nothing of them got"
+                throw new BulkFailedException(writer, again.size() + " documents still not indexed: nothing of them got"
                         + " through for " + retryTimeout + " (reindex.bulk.retry-timeout): " + result.why());
             }
             Duration wait = jittered(backoff);
-            Log.warnf("Index %s: %d documents not indexed (%s), sending them again in %d ms", index, again.size(),
+            Log.warnf("Through %s: %d documents not indexed (%s), sending them again in %d ms", writer, again.size(),
                     result.why(), wait.toMillis());
             retries.increment();
             if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new BulkFailedException(index, "the load was abandoned with " + again.size()
+                throw new BulkFailedException(writer, "the load was abandoned with " + again.size()
                         + " documents still to send again");
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -241,7 +247,7 @@ public final class BulkIndexer implements AutoCloseable {
     private Attempt sendOnce(BulkBatch batch) throws IOException {
         long start = System.nanoTime();
         try {
-            return new Attempt(engine.bulk(index, batch.buffer(), batch.offset(), batch.bytes()),
+            return new Attempt(engine.bulk(writer, batch.buffer(), batch.offset(), batch.bytes()),
                     "the engine could not take them now (429 or 503)",
                     false);
         } catch (SearchEngine.TooLargeException e) {
@@ -286,8 +292,8 @@ public final class BulkIndexer implements AutoCloseable {
     }
 
     /**
-     * Stops retrying and waits for the requests still in flight, so that the caller can delete a failed index: a bulk
-     * request that reached the engine after the deletion would create the index again, with dynamic mappings.
+     * Stops retrying and waits for the requests still in flight, so that nothing of a pass is still sending when it
+     * has ended.
      */
     @Override
     public void close() {
@@ -295,7 +301,7 @@ public final class BulkIndexer implements AutoCloseable {
         senders.shutdown();
         try {
             if (!senders.awaitTermination(IN_FLIGHT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                Log.warnf("Bulk requests into %s still in flight after %s", index, IN_FLIGHT_TIMEOUT);
+                Log.warnf("Bulk requests into %s still in flight after %s", writer, IN_FLIGHT_TIMEOUT);
                 return;
             }
             for (BulkBatch batch; (batch = sent.poll()) != null;) {

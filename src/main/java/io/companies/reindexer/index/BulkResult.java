@@ -29,6 +29,12 @@ public record BulkResult(int succeeded, List<String> rejectedIds, List<ItemFailu
     }
 
     public record ItemFailure(String id, int status, String reason) {
+
+        /** The index, or the alias the request went through, is gone: see {@link SliceWriter}. */
+        public boolean targetGone() {
+            return status == NOT_FOUND && reason.startsWith("index_not_found_exception");
+        }
+
         @Override
         public String toString() {
             return "document " + id + " (" + status + "): " + reason;

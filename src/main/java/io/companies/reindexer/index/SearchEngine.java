@@ -107,13 +107,15 @@ public class SearchEngine {
     }
 
     /**
-     * Sends one {@code _bulk} body of NDJSON lines into {@code index} and returns the parsed answer: the {@code length}
-     * bytes of {@code ndjson} from {@code offset}.
+     * Sends one {@code _bulk} body of NDJSON lines through the alias {@code writer} and returns the parsed answer: the
+     * {@code length} bytes of {@code ndjson} from {@code offset}. Once the alias is gone, the engine refuses each item
+     * (404) rather than creating an index of that name.
      *
      * @throws TooLargeException when the engine refuses a body that large (413)
      */
-    public BulkResult bulk(String index, byte[] ndjson, int offset, int length) throws IOException {
-        Request request = new Request("POST", "/" + index + "/_bulk");
+    public BulkResult bulk(String writer, byte[] ndjson, int offset, int length) throws IOException {
+        Request request = new Request("POST", "/" + writer + "/_bulk");
+        request.addParameter("require_alias", "true");
         request.addParameter("filter_path", BULK_ANSWER_FIELDS);
         request.setEntity(new ByteArrayEntity(ndjson, offset, length, NDJSON));
         try (InputStream body = client.performRequest(request).getEntity().getContent()) {
@@ -312,6 +314,49 @@ public class SearchEngine {
     }
 
     /**
+     * Adds {@code writer}'s alias to its index and removes those of the slice's earlier claims, in one {@code _aliases}
+     * call. Repeated after an unclear answer: the same call again leaves the same aliases.
+     */
+    public void openWriter(SliceWriter writer) throws IOException {
+        ArrayNode actions = json.createArrayNode();
+        actions.addObject().putObject("remove").put("index", writer.index()).put("alias",
+                writer.everyClaimOfTheSlice());
+        actions.addObject().putObject("add").put("index", writer.index()).put("alias", writer.alias());
+        repeatable("POST /_aliases (" + writer.alias() + ")",
+                () -> send("POST", "/_aliases", json.createObjectNode().set("actions", actions)));
+    }
+
+    /** Removes the writers of every slice of {@code index}: its run ended. */
+    public void closeWriters(String index) throws IOException {
+        removeAliases(index, allAliasesOf(index).stream().filter(alias -> SliceWriter.isWriterOf(index, alias)).toList());
+    }
+
+    /** Removes {@code writer}'s alias: its claim turned out to be lost before it wrote anything. */
+    public void closeWriter(SliceWriter writer) throws IOException {
+        removeAliases(writer.index(), List.of(writer.alias()));
+    }
+
+    /** Removes {@code aliases} from {@code index} in one call; one that is gone already is fine. */
+    private void removeAliases(String index, List<String> aliases) throws IOException {
+        if (aliases.isEmpty()) {
+            return;
+        }
+        ArrayNode actions = json.createArrayNode();
+        ObjectNode remove = actions.addObject().putObject("remove").put("index", index);
+        aliases.forEach(remove.putArray("aliases")::add);
+        repeatable("POST /_aliases (remove " + aliases + ")", () -> {
+            try {
+                return send("POST", "/_aliases", json.createObjectNode().set("actions", actions));
+            } catch (ResponseException e) {
+                if (status(e) == 404) {
+                    return null;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
      * Applies all {@code actions} of one {@code _aliases} request: the engine applies them atomically. Sent once:
      * after an unclear answer the caller reads the aliases back to learn what happened.
      *
@@ -361,8 +406,15 @@ public class SearchEngine {
         });
     }
 
-    /** The aliases {@code index} carries; empty when it has none or does not exist. */
+    /**
+     * The aliases {@code index} carries for searchers and writers other than this service's slices (see
+     * {@link SliceWriter}); empty when it has none or does not exist.
+     */
     public List<String> aliasesOf(String index) throws IOException {
+        return allAliasesOf(index).stream().filter(alias -> !SliceWriter.isWriterOf(index, alias)).toList();
+    }
+
+    private List<String> allAliasesOf(String index) throws IOException {
         return repeatable("GET /" + index + "/_alias", () -> {
             try {
                 List<String> aliases = new ArrayList<>();

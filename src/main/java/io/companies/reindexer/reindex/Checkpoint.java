@@ -9,4 +9,12 @@ public interface Checkpoint {
      * now, because the service is stopping or the work is no longer this instance's.
      */
     void checkpoint();
+
+    /**
+     * Like {@link #checkpoint()}, but asks whoever decides, now, rather than trusting what was last heard: for the
+     * steps whose safety rests on the work still being this instance's at that moment.
+     */
+    default void confirm() {
+        checkpoint();
+    }
 }

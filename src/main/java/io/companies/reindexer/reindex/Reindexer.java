@@ -179,8 +179,9 @@ public class Reindexer {
     }
 
     /**
-     * Stops every instance's work on a failed run and waits until none holds a slice, at most a lease: a bulk request
-     * that reached the engine after the index was deleted would create it again, with dynamic mappings.
+     * Stops every instance's work on a failed run and waits until none holds a slice, at most a lease: their passes
+     * then end on a stopped slice, not on an index that vanished under them, which their logs would report as a failure
+     * of their own. (A request that still reaches the engine after the deletion creates nothing: see SliceWriter.)
      *
      * @throws RunStoppedException when the run is no longer this instance's: its new leader decides
      */
@@ -230,7 +231,10 @@ public class Reindexer {
     private Retired catchUpAfterSwapAndRetire(RunOwner owner, String label, String index, List<String> retired,
             InFlight inFlight, RunControl control, Status last) {
         try {
-            stage("catch up after swap", index, () -> catchUp(owner, label, control, CatchUpTime.AFTER_SWAP, last));
+            stage("catch up after swap", index, () -> {
+                catchUp(owner, label, control, CatchUpTime.AFTER_SWAP, last);
+                engine.closeWriters(index);
+            });
             control.checkpoint();
             control.checkOwned("retiring " + retired);
             return stage("retire", index, () -> retirement.retire(retired, inFlight, progress::worked));

@@ -16,6 +16,7 @@ import io.companies.reindexer.index.BulkBatch;
 import io.companies.reindexer.index.BulkIndexer;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.index.SearchEngine.SeqNo;
+import io.companies.reindexer.index.SliceWriter;
 import io.companies.reindexer.source.CompanyDocument;
 import io.companies.reindexer.source.CompanySource;
 import io.companies.reindexer.source.Fingerprints;
@@ -78,7 +79,8 @@ public class SlicePass {
     public Done run(Claim claim, Checkpoint control) throws IOException, InterruptedException {
         int afterId = claim.bounds().afterId();
         int lastId = claim.bounds().lastId();
-        try (BulkIndexer indexer = newIndexer(claim.index()); Fingerprints indexed = new Fingerprints()) {
+        SliceWriter writer = openWriter(claim, control);
+        try (BulkIndexer indexer = newIndexer(writer); Fingerprints indexed = new Fingerprints()) {
             long changes;
             if (claim.pass() == 0) {
                 if (claim.attempt() > 1) {
@@ -111,9 +113,27 @@ public class SlicePass {
     }
 
     /**
+     * Opens this claim's writer, which closes those of the slice's earlier claims, then confirms that the claim is
+     * still this instance's. Whoever takes the slice over later does so after that confirmation, so after this
+     * writer was opened, and closes it: nothing this pass sends can land after a later claim began, however long this
+     * process is frozen. A writer opened too late, after a later claim's, is closed again unused.
+     */
+    private SliceWriter openWriter(Claim claim, Checkpoint control) throws IOException {
+        SliceWriter writer = new SliceWriter(claim.index(), claim.slice(), claim.pass(), claim.attempt());
+        engine.openWriter(writer);
+        try {
+            control.confirm();
+        } catch (RuntimeException e) {
+            engine.closeWriter(writer);
+            throw e;
+        }
+        return writer;
+    }
+
+    /**
      * Deletes what an earlier, unfinished load of the slice sent: it may hold companies that are no longer published,
-     * which nothing would ever remove. The instance that sent them is gone (its claim lapsed) or stopped, so a refresh
-     * shows them all.
+     * which nothing would ever remove. Its writer is closed (see {@link #openWriter}): a refresh shows all it could
+     * ever send.
      */
     private void clear(Claim claim, BulkIndexer indexer) throws IOException, InterruptedException {
         engine.refresh(claim.index());
@@ -146,8 +166,8 @@ public class SlicePass {
         spareBatches.clear();
     }
 
-    private BulkIndexer newIndexer(String index) {
-        return new BulkIndexer(engine, index, config.bulk().concurrency(), config.bulk().retryTimeout(),
+    private BulkIndexer newIndexer(SliceWriter writer) {
+        return new BulkIndexer(engine, writer.alias(), config.bulk().concurrency(), config.bulk().retryTimeout(),
                 config.bulk().initialBackoff(), this::newBatch, spareBatches::add, registry);
     }
 

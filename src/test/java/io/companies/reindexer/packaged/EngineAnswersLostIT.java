@@ -42,7 +42,8 @@ class EngineAnswersLostIT {
 
     private static final String ALIAS = "companies";
     private static final String INDEX = "/companies-[a-z0-9]{32}";
-    private static final String BULK = INDEX + "/_bulk";
+    // Bulk requests go through the alias of a claim of a slice: <index>.slice-<n>.pass-<p>.attempt-<a>.
+    private static final String BULK = INDEX + "\\.slice-[0-9.a-z-]+/_bulk";
     private static final int DOCUMENTS_PER_BULK = 200; // PackagedServices' reindex.bulk.max-documents
 
     private static PackagedServices services;

@@ -41,7 +41,7 @@ class FailedRunLeavesNoIndexIT {
                     instances.add(ServiceProcess.start("failed-run-" + name, properties));
                 }
                 List<String> before = search.indices("companies-*");
-                proxy.failBulkItems("/companies-[a-z0-9]{32}/_bulk", 1, 400, "mapper_parsing_exception");
+                proxy.failBulkItems("/companies-[a-z0-9]{32}\\.slice-[0-9.a-z-]+/_bulk", 1, 400, "mapper_parsing_exception");
 
                 JsonNode outcome = services.outcome(outcomes, services.request(requests, newRequestId()));
 

@@ -66,7 +66,8 @@ class NoResurrectionIT {
                 assertThat(created.path("_index").asText()).as(created.toString()).isEqualTo(old);
 
                 // The catch-up after the swap finds the company missing from the new index: its create waits.
-                FaultyEngineProxy.Hold create = proxy.holdIfBodyContains("POST", "/companies-[a-z0-9]{32}/_bulk",
+                FaultyEngineProxy.Hold create = proxy.holdIfBodyContains("POST",
+                        "/companies-[a-z0-9]{32}\\.slice-[0-9.a-z-]+/_bulk",
                         "{\"create\":{\"_id\":\"" + company + "\"}}", 1);
                 swap.release();
                 create.awaitHeld(1, STAGE_TIMEOUT);

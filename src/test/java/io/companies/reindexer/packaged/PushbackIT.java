@@ -41,7 +41,8 @@ class PushbackIT {
             try (TopicWatcher outcomes = services.watchOutcomes();
                     Requests requests = services.requests();
                     ServiceProcess service = ServiceProcess.start("pushback", properties)) {
-                FaultyEngineProxy.Rule storm = proxy.rejectBulkItemsFor("/companies-[a-z0-9]{32}/_bulk", STORM, 429);
+                FaultyEngineProxy.Rule storm = proxy.rejectBulkItemsFor("/companies-[a-z0-9]{32}\\.slice-[0-9.a-z-]+/_bulk",
+                        STORM, 429);
 
                 JsonNode outcome = services.outcome(outcomes, services.request(requests, newRequestId()),
                         Duration.ofMinutes(4));

@@ -32,6 +32,16 @@ public final class SearchIndices {
         return targets;
     }
 
+    /** Every alias {@code index} carries, sorted. */
+    public List<String> aliasesOf(String index) throws IOException {
+        JsonNode answer = getOrNull("/" + index + "/_alias");
+        List<String> aliases = new ArrayList<>();
+        if (answer != null) {
+            answer.path(index).path("aliases").fieldNames().forEachRemaining(aliases::add);
+        }
+        return aliases.stream().sorted().toList();
+    }
+
     /** The names of the indices that match {@code wildcard}, sorted. */
     public List<String> indices(String wildcard) throws IOException {
         List<String> names = new ArrayList<>();

@@ -1,7 +1,9 @@
 package io.companies.reindexer.reindex;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.SequencedMap;
@@ -36,7 +38,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 @ApplicationScoped
 public class SlicePass {
 
-    // Documents of a slice looked up at once when a load is done again.
+    // Documents of a slice looked up at once when a pass is taken over.
     private static final int CLEAR_PAGE = 1_000;
 
     @Inject
@@ -90,6 +92,9 @@ public class SlicePass {
                 changes = 0;
             } else {
                 indexed.addAll(claim.fingerprints());
+                if (claim.attempt() > 1) {
+                    sweep(claim, indexer, indexed);
+                }
                 CatchUp catchUp = new CatchUp(source, engine, claim.index(), indexer, config.source().pageSize(),
                         control);
                 catchUp.pass(afterId, lastId, indexed);
@@ -159,6 +164,39 @@ public class SlicePass {
         indexer.flush();
         Log.infof("Run %d, slice %d: load taken over (attempt %d); deleted the %d documents the earlier attempt sent",
                 claim.runId(), claim.slice(), claim.attempt(), cleared);
+    }
+
+    /**
+     * Deletes what an earlier, unfinished claim of this catch-up pass created for companies that the source no longer
+     * publishes: documents of the slice's range that its fingerprints do not know. This pass would not see them: a
+     * company gone from the source and unknown to the fingerprints is no suspect. The earlier claim's writer is closed,
+     * so a refresh shows all it could ever send; a document the owning application wrote since for a company it
+     * publishes stays, and a deletion lost to a newer write of the application fails (409), as in {@link CatchUp}.
+     */
+    private void sweep(Claim claim, BulkIndexer indexer, Fingerprints known) throws IOException, InterruptedException {
+        engine.refresh(claim.index());
+        List<Integer> unknown = new ArrayList<>();
+        Fingerprints.Cursor cursor = known.cursor();
+        int afterId = claim.bounds().afterId();
+        for (SequencedMap<String, SeqNo> page = engine.seqNosBetween(claim.index(), afterId, claim.bounds().lastId(),
+                CLEAR_PAGE); !page.isEmpty(); page = engine.seqNosBetween(claim.index(), afterId,
+                        claim.bounds().lastId(), CLEAR_PAGE)) {
+            for (String document : page.keySet()) {
+                int id = Integer.parseInt(document);
+                while (!cursor.exhausted() && cursor.id() < id) {
+                    cursor.advance();
+                }
+                if (cursor.exhausted() || cursor.id() != id) {
+                    unknown.add(id);
+                }
+            }
+            afterId = Integer.parseInt(page.lastEntry().getKey());
+        }
+        CreateRecheck recheck = new CreateRecheck(source, engine, claim.index(), config.source().pageSize());
+        recheck.recheck(unknown, indexer);
+        Log.infof("Run %d, slice %d, pass %d: taken over (attempt %d); %d documents unknown to the slice, %d of them"
+                + " deleted: their companies are gone from the source", claim.runId(), claim.slice(), claim.pass(),
+                claim.attempt(), unknown.size(), recheck.deleted());
     }
 
     /** Frees the buffers kept for the next pass: this instance has no slice to work on. */

@@ -58,7 +58,7 @@ class NoResurrectionIT {
                         .asText();
 
                 // The swap waits in the proxy: the catch-ups before it are done, and the alias is on the old index.
-                FaultyEngineProxy.Hold swap = proxy.hold("POST", "/_aliases", 1);
+                FaultyEngineProxy.Hold swap = proxy.holdIfBodyContains("POST", "/_aliases", "\"alias\":\"" + ALIAS + "\"", 1);
                 String requestId = services.request(requests, newRequestId());
                 swap.awaitHeld(1, STAGE_TIMEOUT);
                 company = rows.insertCompany("Created while the swap waits", true, "{}");

@@ -92,11 +92,26 @@ public final class FaultyEngineProxy implements AutoCloseable {
         });
     }
 
+    /** {@link #dropAnswer}, only for requests whose body holds {@code text} (as UTF-8). */
+    public Rule dropAnswerIfBodyContains(String method, String pathRegex, String text, int times) {
+        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), text, times, null, request -> {
+            engineAnswer(request);
+            throw new ConnectionDropped();
+        }));
+    }
+
     /** The client sees its connection closed without an answer, and the engine never sees the request. */
     public Rule dropRequest(String method, String pathRegex, int times) {
         return addRule(method, pathRegex, times, request -> {
             throw new ConnectionDropped();
         });
+    }
+
+    /** {@link #dropRequest}, only for requests whose body holds {@code text} (as UTF-8). */
+    public Rule dropRequestIfBodyContains(String method, String pathRegex, String text, int times) {
+        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), text, times, null, request -> {
+            throw new ConnectionDropped();
+        }));
     }
 
     /** The client gets {@code status} with {@code jsonBody}, and the engine never sees the request. */
@@ -171,9 +186,15 @@ public final class FaultyEngineProxy implements AutoCloseable {
 
     /** How many requests with this method and a path matching {@code pathRegex} came in so far, forwarded or not. */
     public int requests(String method, String pathRegex) {
+        return requests(method, pathRegex, "");
+    }
+
+    /** {@link #requests(String, String)}, counting only those whose body holds {@code text} (as UTF-8). */
+    public int requests(String method, String pathRegex, String text) {
         Pattern path = Pattern.compile(pathRegex);
         return (int) received.stream()
-                .filter(request -> request.method().equals(method) && path.matcher(request.path()).matches())
+                .filter(request -> request.method().equals(method) && path.matcher(request.path()).matches()
+                        && (text.isEmpty() || new String(request.body(), UTF_8).contains(text)))
                 .count();
     }
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
 
-import jakarta.inject.Inject;
-
 import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
 
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.state.SliceLedger.Bounds;

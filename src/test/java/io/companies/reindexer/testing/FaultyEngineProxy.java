@@ -56,6 +56,8 @@ public final class FaultyEngineProxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
+    private static final int KEPT_BODY_BYTES = 64 * 1024;
+
     private final List<Rule> rules = new ArrayList<>(); // guarded by this
     private final Queue<Received> received = new ConcurrentLinkedQueue<>();
     private final HttpServer server;
@@ -189,7 +191,10 @@ public final class FaultyEngineProxy implements AutoCloseable {
         return requests(method, pathRegex, "");
     }
 
-    /** {@link #requests(String, String)}, counting only those whose body holds {@code text} (as UTF-8). */
+    /**
+     * {@link #requests(String, String)}, counting only those whose body holds {@code text} (as UTF-8); bodies over
+     * 64 KB are not kept, and count as not holding it.
+     */
     public int requests(String method, String pathRegex, String text) {
         Pattern path = Pattern.compile(pathRegex);
         return (int) received.stream()
@@ -227,7 +232,9 @@ public final class FaultyEngineProxy implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI(),
                 exchange.getRequestHeaders().getFirst("Content-Type"), exchange.getRequestBody().readAllBytes());
-        received.add(new Received(request.method(), request.path()));
+        // Bodies kept only while small (admin calls, not bulk bodies of megabytes), for requests(method, path, text).
+        received.add(new Received(request.method(), request.path(),
+                request.body() != null && request.body().length <= KEPT_BODY_BYTES ? request.body() : new byte[0]));
         Rule rule = claim(request);
         Answer answer;
         try {
@@ -474,7 +481,7 @@ public final class FaultyEngineProxy implements AutoCloseable {
         }
     }
 
-    private record Received(String method, String path) {
+    private record Received(String method, String path, byte[] body) {
     }
 
     /** One action of a bulk body: its action line, then the source line an index, create or update has. */

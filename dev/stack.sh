@@ -3,7 +3,8 @@
 # on request, Elasticsearch, each installed (Debian packages / Maven Central) and run as a plain
 # process under STACK_DIR.
 #
-#   dev/stack.sh up     [service...]   install what is missing, start, wait until ready
+#   dev/stack.sh up     [service...]   install what is missing, start what is not running (a node
+#                                      of opensearch-cluster that died, alone), wait until ready
 #   dev/stack.sh down   [service...]   stop what this script started (by PID)
 #   dev/stack.sh status [service...]   PID, port and whether each service answers (exit 1 if
 #                                      one of them is not up)
@@ -569,17 +570,19 @@ opensearch_cluster_prepare() {
   search_prepare opensearch org.opensearch.distribution.integ-test-zip opensearch "$OPENSEARCH_VERSION"
   local n
   for ((n = 1; n <= CLUSTER_NODES; n++)); do
-    cluster_node_prepare "$n"
+    running_pid "opensearch-cluster-$n" >/dev/null || cluster_node_prepare "$n"
   done
 }
 
 opensearch_cluster_start() {
-  local n
+  local n missing=()
   for ((n = 1; n <= CLUSTER_NODES; n++)); do
+    running_pid "opensearch-cluster-$n" >/dev/null && continue
+    missing+=("$n")
     require_free_port "$(cluster_http_port "$n")" "opensearch-cluster node $n" OPENSEARCH_CLUSTER_PORT
     require_free_port "$(cluster_transport_port "$n")" "opensearch-cluster node $n (transport)" OPENSEARCH_CLUSTER_TRANSPORT_PORT
   done
-  for ((n = 1; n <= CLUSTER_NODES; n++)); do
+  for n in "${missing[@]}"; do
     step "opensearch-cluster: starting node $n ($OPENSEARCH_VERSION) on 127.0.0.1:$(cluster_http_port "$n") (transport :$(cluster_transport_port "$n")) as $STACK_USER"
     opensearch_launch "opensearch-cluster-$n" "$CLUSTER_HOME/$n" "$CLUSTER_HOME/$n/config" 512m
   done
@@ -652,8 +655,9 @@ cmd_up() {
   chmod 755 "$STACK_DIR"   # the postgres and STACK_USER users must be able to enter it
   # Install and start everything first, then wait: the services boot in parallel.
   for svc in "${services[@]}"; do
-    if pid="$(service_pids "$svc")"; then
-      step "$svc: already running (pid $pid)"
+    # Every process: a node of the cluster that died (a test kills one) is started again, the others are left alone.
+    if service_alive "$svc"; then
+      step "$svc: already running (pid $(service_pids "$svc"))"
     else
       hook "$svc" prepare
       hook "$svc" start

@@ -5,9 +5,10 @@
 # then the example consumer examples/completed-listener against the same Kafka (extra Maven arguments are not passed
 # to it), then the end-to-end flow again against Elasticsearch 9 with the `standard` analyzer (its test distribution
 # has no analysis-common module for the custom one), then the end-to-end flows (ReindexFlowTest, ZeroDowntimeTest,
-# ConcurrentWritesTest), three packaged instances sharing runs (SlicedRunIT) and the default settings with a late
-# replica (DefaultSettingsIT) on the cluster with 3 shards and the default replicas (one, with three nodes). The tests
-# use a database of their own (companies_test), so they never empty the demo's.
+# ConcurrentWritesTest), three packaged instances sharing runs (SlicedRunIT), the default settings with a late
+# replica (DefaultSettingsIT) and an engine node killed after the count (EngineNodeLostIT) on the cluster with 3 shards
+# and the default replicas (one, with three nodes). The tests use a database of their own (companies_test), so they
+# never empty the demo's.
 #
 # The build checks the format and the import order instead of fixing them: a drift fails it (`./mvnw process-sources`
 # fixes it).
@@ -40,10 +41,11 @@ done
 
 step "All tests against OpenSearch (localhost:$OPENSEARCH_PORT)"
 stack_props companies_test "$OPENSEARCH_PORT"
-# SlicedRunIT runs on the cluster, below: its three instances share one engine, which is what a cluster is for.
+# SlicedRunIT runs on the cluster, below: its three instances share one engine, which is what a cluster is for;
+# EngineNodeLostIT kills one of the cluster's nodes.
 # DefaultSettingsIT runs on both: its single-node test here, its cluster test below.
-./mvnw -B --no-transfer-progress verify -Dformat.goal=validate -Dimpsort.goal=check -Dit.test='*IT,!SlicedRunIT' \
-  "${STACK_PROPS[@]}" "$@"
+./mvnw -B --no-transfer-progress verify -Dformat.goal=validate -Dimpsort.goal=check \
+  -Dit.test='*IT,!SlicedRunIT,!EngineNodeLostIT' "${STACK_PROPS[@]}" "$@"
 
 # The example consumer other teams copy (a project of its own), built with the service's Quarkus version and tested
 # against the same Kafka, where it also reads the outcomes the tests above published.
@@ -59,8 +61,9 @@ stack_props companies_test "$ELASTICSEARCH_PORT"
 # The same flows where an index has shards on several nodes and, with the default replicas, one replica to restore
 # (system properties win over the test profile's 1 shard), the sliced run of three packaged instances (SlicedRunIT:
 # kills, stops, a resume, concurrent writes), and the defaults with a replica assigned late behind a short socket
-# timeout (DefaultSettingsIT).
+# timeout (DefaultSettingsIT), and a node of the cluster killed with SIGKILL and started again between the count and
+# the flush of an index without replicas (EngineNodeLostIT, which sets its own shards and replicas).
 step "End-to-end flows and three instances on the three-node OpenSearch cluster (localhost:$OPENSEARCH_CLUSTER_PORT), 3 shards, default replicas"
 stack_props companies_test "$OPENSEARCH_CLUSTER_PORT"
 ./mvnw -B --no-transfer-progress verify -Dformat.skip=true -Dtest='ReindexFlowTest,ZeroDowntimeTest,ConcurrentWritesTest' \
-  -Dit.test='SlicedRunIT,DefaultSettingsIT' "${STACK_PROPS[@]}" -Dreindex.index.shards=3 -Dit.index.shards=3 "$@"
+  -Dit.test='SlicedRunIT,DefaultSettingsIT,EngineNodeLostIT' "${STACK_PROPS[@]}" -Dreindex.index.shards=3 -Dit.index.shards=3 "$@"

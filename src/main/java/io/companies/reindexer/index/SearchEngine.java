@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
 import java.util.Set;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -206,6 +207,23 @@ public class SearchEngine {
         return repeatable("GET /" + index + "/_stats/translog",
                 () -> read(send("GET", "/" + index + "/_stats/translog", null))).path("_all").path("primaries")
                 .path("translog").path("uncommitted_operations").asLong();
+    }
+
+    /**
+     * The highest sequence number each primary shard of {@code index} has taken, by shard number. Only a write raises
+     * it, and a primary that comes back without operations it had acknowledged (lost with its node) has a lower one.
+     */
+    public Map<Integer, Long> maxSeqNos(String index) throws IOException {
+        String path = "/" + index + "/_stats/docs?level=shards";
+        JsonNode shards = repeatable("GET " + path, () -> read(send("GET", path, null))).path("indices").path(index)
+                .path("shards");
+        Map<Integer, Long> maxSeqNos = new TreeMap<>();
+        shards.fields().forEachRemaining(shard -> shard.getValue().forEach(copy -> {
+            if (copy.path("routing").path("primary").asBoolean()) {
+                maxSeqNos.put(Integer.valueOf(shard.getKey()), copy.path("seq_no").path("max_seq_no").asLong());
+            }
+        }));
+        return maxSeqNos;
     }
 
     public long count(String index) throws IOException {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.ResponseException;
@@ -107,6 +109,17 @@ public final class SearchIndices {
             }
         }
         return null;
+    }
+
+    /** The nodes holding a started primary shard of {@code index}, by shard number ({@code _cat/shards}). */
+    public Map<Integer, String> primaryNodes(String index) throws IOException {
+        Map<Integer, String> nodes = new TreeMap<>();
+        for (JsonNode shard : getOrNull("/_cat/shards/" + index + "?format=json&h=shard,prirep,state,node")) {
+            if (shard.path("prirep").asText().equals("p") && shard.path("state").asText().equals("STARTED")) {
+                nodes.put(shard.path("shard").asInt(), shard.path("node").asText());
+            }
+        }
+        return nodes;
     }
 
     public void refresh(String indexOrAlias) throws IOException {

@@ -8,7 +8,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One service of the test stack ({@code postgres}, {@code kafka}, ...), stopped and started again through the project's
@@ -29,10 +31,10 @@ public final class StackService {
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
 
     private final String name;
-    private final int port;
+    private final String port; // as the status line shows it: one port, or a range for the cluster
     private final Path log;
 
-    private StackService(String name, int port) {
+    private StackService(String name, String port) {
         this.name = name;
         this.port = port;
         this.log = Path.of("target", name + "-stack.log");
@@ -40,12 +42,17 @@ public final class StackService {
 
     /** PostgreSQL of the stack, which the tests reach on {@code port}. */
     public static StackService postgres(int port) {
-        return new StackService("postgres", port);
+        return new StackService("postgres", String.valueOf(port));
     }
 
     /** Kafka of the stack, which the tests reach on {@code port}. */
     public static StackService kafka(int port) {
-        return new StackService("kafka", port);
+        return new StackService("kafka", String.valueOf(port));
+    }
+
+    /** The three-node OpenSearch cluster of the stack, whose first node the tests reach on {@code port}. */
+    public static StackService openSearchCluster(int port) {
+        return new StackService("opensearch-cluster", port + "-" + (port + 2));
     }
 
     public String name() {
@@ -59,6 +66,23 @@ public final class StackService {
         if (isUp()) {
             throw new IllegalStateException(name + " still answers after dev/stack.sh down " + name + "; see " + log);
         }
+    }
+
+    /**
+     * SIGKILL to one process of this service, by the PID file the stack keeps for it ({@code opensearch-cluster-2}
+     * is node 2 of the cluster): it gets no chance to write anything out. Returns once it has exited; {@link #start()}
+     * starts it again, alone.
+     */
+    public void kill(String process)
+            throws IOException, InterruptedException, ExecutionException, TimeoutException {
+        requireOurs();
+        Path stack = Path.of(System.getenv().getOrDefault("STACK_DIR", ".stack")).toAbsolutePath().normalize();
+        long pid = Long.parseLong(Files.readString(stack.resolve("run").resolve(process + ".pid")).strip());
+        ProcessHandle handle = ProcessHandle.of(pid)
+                .filter(alive -> alive.info().commandLine().orElse("").contains(stack + "/"))
+                .orElseThrow(() -> new IllegalStateException("No process " + process + " of the stack in " + stack));
+        handle.destroyForcibly();
+        handle.onExit().get(30, TimeUnit.SECONDS);
     }
 
     /** {@code dev/stack.sh up <name>}: returns once the service is ready again. */

@@ -34,10 +34,10 @@ import io.quarkus.logging.Log;
  * Leads one reindex top to bottom: create a fresh index, plan the run as slices of ids, wait while every instance loads
  * them, catch up with what changed meanwhile (slice by slice, on every instance too), settle the index (final settings,
  * count, durable), check that it holds enough of the live index's documents ({@link ShrinkGuard}), swap the alias,
- * catch up with the changes made around the swap, and delete the retired indices. A
- * failure before the swap deletes the new index and leaves the alias where it was; a stop (the service shuts down, or
- * the lock is lost) keeps the index and its slices for the instance that takes the alias next to resume; a failure
- * after the swap leaves the run for the repair to finish. How a run ended is a {@link RunEnd}.
+ * catch up with the changes made around the swap, and delete the retired indices. A failure before the swap deletes
+ * the new index and leaves the alias where it was; a stop (the service shuts down, or the lock is lost) keeps the index
+ * and its slices for the instance that takes the alias next to resume; a failure after the swap leaves the run for the
+ * repair to finish. How a run ended is a {@link RunEnd}.
  */
 @ApplicationScoped
 public class Reindexer {

@@ -15,7 +15,7 @@ import io.quarkus.logging.Log;
  */
 final class ShrinkGuard {
 
-    static final String SETTING = "reindex.swap.min-ratio";
+    private static final String SETTING = "reindex.swap.min-ratio";
 
     private final SearchEngine engine;
     private final String alias;
@@ -50,8 +50,9 @@ final class ShrinkGuard {
             return;
         }
         if (force) {
-            Log.warnf("Run %s: index %s holds %d documents, fewer than %s of the %d in %s (%s), and a request of the"
-                    + " run says force: swapping anyway", label, index, documents, minRatio, liveDocuments, live, SETTING);
+            Log.warnf("Run %s: index %s holds %d documents, fewer than %s (%s) of the %d in %s, and a request of"
+                    + " the run says force: swapping anyway", label, index, documents, minRatio, SETTING, liveDocuments,
+                    live);
             return;
         }
         refused.run();

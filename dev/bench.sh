@@ -36,7 +36,8 @@
 #                  the PostgreSQL backends and of psql. Needs only PostgreSQL
 #
 # On the local stack (dev/stack.sh up postgres kafka opensearch, started if needed). The packaged service is started
-# once (java -Xmx$BENCH_XMX -jar DIR/target/quarkus-app/quarkus-run.jar, REINDEX_INDEX_REPLICAS=0) and serves the R
+# once (java -Xmx$BENCH_XMX -jar DIR/target/quarkus-app/quarkus-run.jar, REINDEX_INDEX_REPLICAS=0, and
+# REINDEX_SWAP_MIN_RATIO=0 unless set: a bench of fewer companies than the last one is no wrong source) and serves the R
 # runs as it would in production, where it lives through many requests: run 1 is its first after start (a cold JVM,
 # which also compiles the code it runs), the later ones run warm; the report gives both. Each service run publishes
 # one reindex-requested, waits for its outcome on reindex-completed (checking once a second with shell builtins
@@ -601,7 +602,7 @@ start_service() {   # start_service [train]: N instances (one for train, which r
     QUARKUS_HTTP_PORT="$port" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
       QUARKUS_ELASTICSEARCH_HOSTS="localhost:$ENGINE_PORT" \
       QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://localhost:$PG_PORT/companies" \
-      REINDEX_INDEX_REPLICAS=0 \
+      REINDEX_INDEX_REPLICAS=0 REINDEX_SWAP_MIN_RATIO="${REINDEX_SWAP_MIN_RATIO:-0}" \
       "$JAVA" "-Xmx$XMX" "-Xlog:gc:file=$(gc_log "$i")" "${aot_opts[@]}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" \
       >"$log" 2>&1 </dev/null &
     SERVICE_PIDS[i]=$!

@@ -53,7 +53,9 @@ case $READY in
 esac
 
 REQUEST_ID="demo-$(date +%s)"
-REQUEST="{\"requestId\":\"$REQUEST_ID\",\"requestedBy\":\"demo\",\"requestedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
+# Forced: the demo reloaded the sample on purpose, and a smaller one than the alias's index (after a bench, or a demo
+# of more companies) would otherwise be refused by the shrink guard (reindex.swap.min-ratio).
+REQUEST="{\"requestId\":\"$REQUEST_ID\",\"requestedBy\":\"demo\",\"requestedAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"force\":true}"
 step "Publishing on reindex-requested: $REQUEST"
 printf '%s\t%s\n' "$REQUEST_ID" "$REQUEST" | dev/stack.sh kafka-tool org.apache.kafka.tools.ConsoleProducer \
   --bootstrap-server "$BOOTSTRAP" --topic reindex-requested \

@@ -187,7 +187,7 @@ public class ReindexResource {
         }
         String name = token.containsClaim(Claims.upn.name()) ? token.<String> getClaim(Claims.upn)
                 : token.getSubject();
-        return new ReindexRequested(request.requestId(), request.alias(), name, request.requestedAt());
+        return new ReindexRequested(request.requestId(), request.alias(), name, request.requestedAt(), request.force());
     }
 
     private static long number(String name, String value, long min, long max) {

@@ -6,11 +6,12 @@ import java.util.Optional;
 import io.quarkus.runtime.configuration.MemorySize;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /**
- * Every setting of the reindex service. The names of {@link #enabled()}, {@link #alias()} and {@link #retention()}
- * are a contract with other teams (see {@code shared/spec/events.md}): never rename them.
+ * Every setting of the reindex service. The names of {@link #enabled()}, {@link #alias()}, {@link #retention()} and
+ * {@link Swap#minRatio()} are a contract with other teams (see {@code shared/spec/events.md}): never rename them.
  */
 @ConfigMapping(prefix = "reindex")
 public interface ReindexConfig {
@@ -125,6 +126,16 @@ public interface ReindexConfig {
          */
         @WithDefault("60s")
         Duration retireTimeout();
+
+        /**
+         * The shrink guard: the least share of the documents of the index the alias points to that a new index must
+         * hold to be swapped in; below it the run fails before its swap, unless a request it serves says
+         * {@code "force": true}. A first run (no alias yet) is never stopped; {@code 0} switches the guard off. From 0
+         * to 1; default 0.5: a source that lost half its published companies is more likely wrong than right.
+         */
+        @WithDefault("0.5")
+        @WithConverter(ShareConverter.class)
+        double minRatio();
     }
 
     interface Bulk {

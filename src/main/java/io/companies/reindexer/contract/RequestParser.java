@@ -47,13 +47,14 @@ public final class RequestParser {
             throw new MalformedRequestException("The value has " + value.length + " bytes, more than 64 KiB");
         }
         JsonNode request = readObject(decode(value));
-        checkBoolean(request, "force");
+        boolean force = booleanField(request, "force");
         String requestId = stringField(request, "requestId");
         if (requestId != null) {
             checkRequestId(requestId);
         }
         return new ReindexRequested(requestId == null ? requestIdIfAbsent.get() : requestId,
-                stringField(request, "alias"), stringField(request, "requestedBy"), stringField(request, "requestedAt"));
+                stringField(request, "alias"), stringField(request, "requestedBy"), stringField(request, "requestedAt"),
+                force);
     }
 
     private static String decode(byte[] value) {
@@ -105,11 +106,16 @@ public final class RequestParser {
         return value.textValue();
     }
 
-    private static void checkBoolean(JsonNode request, String field) {
+    /** A boolean field, false when absent or null. */
+    private static boolean booleanField(JsonNode request, String field) {
         JsonNode value = request.get(field);
-        if (value != null && !value.isNull() && !value.isBoolean()) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
             throw new MalformedRequestException("The field " + field + " must be a boolean, not " + value.getNodeType());
         }
+        return value.booleanValue();
     }
 
     private static void checkRequestId(String requestId) {

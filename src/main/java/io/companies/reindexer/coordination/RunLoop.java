@@ -186,8 +186,8 @@ public class RunLoop {
         String label = run.id() + " " + run.requestIds();
         progress.started(run.id(), run.requestIds(), run.index());
         LockedRunControl control = controlOf(lock, run);
-        RunEnd end = resume ? reindexer.resume(run.owner(), label, run.index(), control)
-                : reindexer.run(run.owner(), label, run.index(), control);
+        RunEnd end = resume ? reindexer.resume(run.owner(), label, run.index(), run.force(), control)
+                : reindexer.run(run.owner(), label, run.index(), run.force(), control);
         Function<Instant, List<ReindexCompleted>> outcomes;
         switch (end) {
             case RunEnd.Interrupted interrupted -> {

@@ -33,10 +33,11 @@ import io.quarkus.logging.Log;
 /**
  * Leads one reindex top to bottom: create a fresh index, plan the run as slices of ids, wait while every instance loads
  * them, catch up with what changed meanwhile (slice by slice, on every instance too), settle the index (final settings,
- * count, durable), swap the alias, catch up with the changes made around the swap, and delete the retired indices. A
- * failure before the swap deletes the new index and leaves the alias where it was; a stop (the service shuts down, or
- * the lock is lost) keeps the index and its slices for the instance that takes the alias next to resume; a failure
- * after the swap leaves the run for the repair to finish. How a run ended is a {@link RunEnd}.
+ * count, durable), check that it holds enough of the live index's documents ({@link ShrinkGuard}), swap the alias,
+ * catch up with the changes made around the swap, and delete the retired indices. A failure before the swap deletes
+ * the new index and leaves the alias where it was; a stop (the service shuts down, or the lock is lost) keeps the index
+ * and its slices for the instance that takes the alias next to resume; a failure after the swap leaves the run for the
+ * repair to finish. How a run ended is a {@link RunEnd}.
  */
 @ApplicationScoped
 public class Reindexer {
@@ -84,24 +85,27 @@ public class Reindexer {
     private IndexNames names;
     private IndexDefinition definition;
     private IndexRetirement retirement;
+    private ShrinkGuard shrinkGuard;
 
     @PostConstruct
     void init() {
         names = new IndexNames(config.indexPrefix());
         definition = build.index();
         retirement = new IndexRetirement(engine, config.swap().retireGrace(), config.swap().retireTimeout());
+        shrinkGuard = new ShrinkGuard(engine, config.alias(), config.swap().minRatio(), progress::swapRefused);
     }
 
     /**
      * Runs a new run: its index must not exist yet.
      *
      * @param label names the run in the logs (the run and the request ids it serves)
+     * @param force whether a request it serves lets it swap in an index the shrink guard would refuse
      */
-    public RunEnd run(RunOwner owner, String label, String index, RunControl control) {
+    public RunEnd run(RunOwner owner, String label, String index, boolean force, RunControl control) {
         return ended(() -> {
             stage("check the cluster", null, () -> checkClusterCanTakeIt(index));
             NewIndex newIndex = stage("create", index, () -> create(index));
-            return lead(owner, label, newIndex, control, () -> plan(owner.runId(), label, control));
+            return lead(owner, label, newIndex, force, control, () -> plan(owner.runId(), label, control));
         });
     }
 
@@ -109,11 +113,11 @@ public class Reindexer {
      * Resumes a run that was stopped or interrupted before its swap: its index and slices are kept, its finished slices
      * are not done again.
      */
-    public RunEnd resume(RunOwner owner, String label, String index, RunControl control) {
+    public RunEnd resume(RunOwner owner, String label, String index, boolean force, RunControl control) {
         return ended(() -> {
             NewIndex newIndex = stage("resume", index, () -> NewIndex.resumed(engine, index));
             Log.infof("Run %s: resuming with index %s", label, index);
-            return lead(owner, label, newIndex, control, () -> {
+            return lead(owner, label, newIndex, force, control, () -> {
                 progress.expect(source.countPublished());
                 control.slicesOpened();
             });
@@ -134,7 +138,8 @@ public class Reindexer {
         }
     }
 
-    private RunResult lead(RunOwner owner, String label, NewIndex newIndex, RunControl control, VoidStage start) {
+    private RunResult lead(RunOwner owner, String label, NewIndex newIndex, boolean force, RunControl control,
+            VoidStage start) {
         String index = newIndex.name();
         long runId = owner.runId();
         try {
@@ -151,6 +156,7 @@ public class Reindexer {
                                 control.checkpoint();
                                 progress.worked();
                             }));
+            stage("shrink guard", index, () -> shrinkGuard.check(index, documents, force, label));
             AliasSwap swap = swap(newIndex, documents, control);
             InFlight inFlight = retirement.inFlightAfter(swap);
             Retired retired = catchUpAfterSwapAndRetire(owner, label, index, swap.deleted(), inFlight, control,

@@ -64,6 +64,7 @@ public class RunProgress {
     private long lastLog;
     private Snapshot recorded;
     private Counter documentsIndexed;
+    private Counter swapsRefused;
 
     /** How a run can end, as the metrics count it: UNFINISHED is left for the repair to finish. */
     public static final List<String> ENDINGS = List.of("COMPLETED", "FAILED", "UNFINISHED");
@@ -86,8 +87,15 @@ public class RunProgress {
                 .register(registry);
         documentsIndexed = Counter.builder("reindex.documents.indexed")
                 .description("Documents indexed by the load of runs").register(registry);
+        swapsRefused = Counter.builder("reindex.swap.refused")
+                .description("Swaps refused by the shrink guard (reindex.swap.min-ratio)").register(registry);
         registry.gauge("reindex.run.documents", this, progress -> progress.current().map(Snapshot::documents).orElse(0L));
         registry.gauge("reindex.run.progress", this, progress -> progress.current().map(Snapshot::progress).orElse(0.0));
+    }
+
+    /** The shrink guard refused the swap of the run. */
+    void swapRefused() {
+        swapsRefused.increment();
     }
 
     public Optional<Snapshot> current() {

@@ -38,6 +38,10 @@ final class Row {
         return rows.getLong(column);
     }
 
+    boolean bool(String column) throws SQLException {
+        return rows.getBoolean(column);
+    }
+
     double doubleValue(String column) throws SQLException {
         return rows.getDouble(column);
     }

@@ -31,15 +31,15 @@ public class RunLedger {
     private static final String WAITING = "alias = :alias and run_id is null and outcome is null";
 
     private static final Sql RECORD_REQUEST = Sql.of("""
-            insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, received_at)
-            values (:requestId, :alias, :requestedBy, :requestedAt, now()) on conflict (request_id) do nothing""");
+            insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, force, received_at)
+            values (:requestId, :alias, :requestedBy, :requestedAt, :force, now()) on conflict (request_id) do nothing""");
     private static final Sql OUTCOME_OF_REQUEST = Sql.of(
             "select outcome from reindexer.reindex_request where request_id = :requestId");
     private static final Sql ANY_WAITING = Sql.of(
             "select request_id from reindexer.reindex_request where " + WAITING + " limit 1");
     // Oldest first, locked until the transaction ends.
-    private static final Sql LOCK_WAITING = Sql.of(
-            "select request_id from reindexer.reindex_request where " + WAITING + " order by received_at for update");
+    private static final Sql LOCK_WAITING = Sql.of("select request_id, force from reindexer.reindex_request where "
+            + WAITING + " order by received_at for update");
     // Every time a run records comes from the database's clock: the instances that start, resume and end a run may
     // be different machines whose clocks disagree.
     private static final Sql START_RUN = Sql.of("""
@@ -80,6 +80,7 @@ public class RunLedger {
             .of("""
                     select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
                     r.instance, r.definition, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id) request_ids,
+                    exists(select 1 from reindexer.reindex_request q where q.run_id = r.id and q.force) force,
                     (select count(*) from reindexer.run_slice s where s.run_id = r.id) slices
                     from reindexer.reindex_run r where r.alias = :alias and r.state in ('RUNNING', 'SWAPPING') order by r.id""");
     private static final Sql RECORD_PROGRESS = Sql.of("""
@@ -88,6 +89,9 @@ public class RunLedger {
             progress_updated_at = now() where id = :runId""");
     private static final Sql DECIDE_REQUEST = Sql.of(
             "update reindexer.reindex_request set outcome = :outcome::jsonb where request_id = :requestId");
+
+    private record Waiting(String requestId, boolean force) {
+    }
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
@@ -111,8 +115,13 @@ public class RunLedger {
         REPUBLISHED
     }
 
-    /** A run that took every waiting request of its alias, or took an interrupted run over. */
-    public record ClaimedRun(RunOwner owner, String alias, String index, Instant startedAt, List<String> requestIds) {
+    /**
+     * A run that took every waiting request of its alias, or took an interrupted run over.
+     *
+     * @param force whether any of its requests lets it swap in an index the shrink guard would refuse
+     */
+    public record ClaimedRun(RunOwner owner, String alias, String index, Instant startedAt, List<String> requestIds,
+            boolean force) {
 
         public long id() {
             return owner.runId();
@@ -123,18 +132,19 @@ public class RunLedger {
      * A run found {@code RUNNING} or {@code SWAPPING} while nobody runs: a crash or a stop interrupted it.
      *
      * @param definition the fingerprint of the build that started it or took it over last (null before V12)
+     * @param force whether any of its requests lets it swap in an index the shrink guard would refuse
      * @param slices how many slices it had planned: none when it was interrupted before its plan
      */
     public record InterruptedRun(long id, String index, boolean swapping, Long documents, List<String> previousIndices,
             List<String> deletedIndices, Instant startedAt, String instance, String definition,
-            List<String> requestIds, int slices) {
+            List<String> requestIds, boolean force, int slices) {
     }
 
     /** Records a request durably, once per request id. */
     public Acceptance accept(ReindexRequested request, String alias) {
         return database.inTransaction("record request " + request.requestId(), session -> {
             if (session.update(RECORD_REQUEST, "requestId", request.requestId(), "alias", alias, "requestedBy",
-                    request.requestedBy(), "requestedAt", request.requestedAt()) == 1) {
+                    request.requestedBy(), "requestedAt", request.requestedAt(), "force", request.force()) == 1) {
                 return Acceptance.NEW;
             }
             Optional<String> earlier = session.first(OUTCOME_OF_REQUEST, row -> row.string("outcome"), "requestId",
@@ -161,13 +171,17 @@ public class RunLedger {
      */
     public Optional<ClaimedRun> claim(String alias, String index, String instance, String definition) {
         return database.inTransaction("claim the waiting requests", session -> {
-            List<String> requestIds = session.list(LOCK_WAITING, row -> row.string("request_id"), "alias", alias);
-            if (requestIds.isEmpty()) {
+            List<Waiting> waiting = session.list(LOCK_WAITING,
+                    row -> new Waiting(row.string("request_id"), row.bool("force")), "alias", alias);
+            if (waiting.isEmpty()) {
                 return Optional.empty();
             }
+            List<String> requestIds = waiting.stream().map(Waiting::requestId).toList();
+            // One run serves them all (events.md, "Guards and triggers"): it swaps anyway when any of them says so.
+            boolean force = waiting.stream().anyMatch(Waiting::force);
             ClaimedRun run = session.list(START_RUN, row -> new ClaimedRun(
                     new RunOwner(row.longValue("id"), instance, (int) row.longValue("generation")), alias, index,
-                    row.instant("started_at"), List.copyOf(requestIds)), "alias", alias, "index", index, "instance",
+                    row.instant("started_at"), requestIds, force), "alias", alias, "index", index, "instance",
                     instance, "definition", definition).getFirst();
             session.update(ASSIGN_REQUESTS, "runId", run.id(), "requestIds", requestIds.toArray(String[]::new));
             return Optional.of(run);
@@ -215,7 +229,8 @@ public class RunLedger {
         return database.inTransaction("take run " + run.id() + " over",
                 session -> session.first(TAKE_OVER, row -> new ClaimedRun(
                         new RunOwner(run.id(), instance, (int) row.longValue("generation")), alias, run.index(),
-                        run.startedAt(), run.requestIds()), "runId", run.id(), "instance", instance, "definition",
+                        run.startedAt(), run.requestIds(), run.force()), "runId", run.id(), "instance", instance,
+                        "definition",
                         definition));
     }
 
@@ -292,7 +307,7 @@ public class RunLedger {
                         row.string("state").equals("SWAPPING"), row.longOrNull("documents"),
                         fromJson(row.string("previous_indices")), fromJson(row.string("deleted_indices")),
                         row.instant("started_at"), row.string("instance"), row.string("definition"),
-                        row.strings("request_ids"),
+                        row.strings("request_ids"), row.bool("force"),
                         (int) row.longValue("slices")),
                 "alias", alias));
     }

@@ -28,7 +28,15 @@ class RequestParserTest {
     void readsEveryField() {
         ReindexRequested request = parse("""
                 {"requestId":"r-1","alias":"companies","requestedBy":"ops","requestedAt":"2026-11-24T10:00:00Z"}""");
-        assertThat(request).isEqualTo(new ReindexRequested("r-1", "companies", "ops", "2026-11-24T10:00:00Z"));
+        assertThat(request).isEqualTo(new ReindexRequested("r-1", "companies", "ops", "2026-11-24T10:00:00Z", false));
+    }
+
+    @Test
+    void readsForceAndTakesItFalseWhenAbsentOrNull() {
+        assertThat(parse("{\"force\":true}").force()).isTrue();
+        assertThat(parse("{\"force\":false}").force()).isFalse();
+        assertThat(parse("{\"force\":null}").force()).isFalse();
+        assertThat(parse("{}").force()).isFalse();
     }
 
     @Test
@@ -52,7 +60,7 @@ class RequestParserTest {
     void ignoresUnknownFieldsAndTreatsNullAsAbsent() {
         ReindexRequested request = parse("""
                 {"requestId":"r-2","alias":null,"priority":{"deep":[1,2,3]},"extra":true}""");
-        assertThat(request).isEqualTo(new ReindexRequested("r-2", null, null, null));
+        assertThat(request).isEqualTo(new ReindexRequested("r-2", null, null, null, false));
     }
 
     @Test

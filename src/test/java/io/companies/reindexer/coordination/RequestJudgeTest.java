@@ -61,6 +61,6 @@ class RequestJudgeTest {
     }
 
     private static ReindexRequested request(String alias, String requestedBy, String requestedAt) {
-        return new ReindexRequested("request-1", alias, requestedBy, requestedAt);
+        return new ReindexRequested("request-1", alias, requestedBy, requestedAt, false);
     }
 }

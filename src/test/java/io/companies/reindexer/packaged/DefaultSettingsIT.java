@@ -115,7 +115,9 @@ class DefaultSettingsIT {
     /** Only where the service and its topics are: every other setting keeps its default. */
     private static Map<String, String> defaults(PackagedServices services) {
         Map<String, String> defaults = new TreeMap<>(services.serviceProperties());
-        defaults.keySet().removeIf(key -> key.startsWith("reindex.") && !key.startsWith("reindex.topics."));
+        // The shrink guard stays off: it would compare with the index an earlier test left behind the alias.
+        defaults.keySet().removeIf(key -> key.startsWith("reindex.") && !key.startsWith("reindex.topics.")
+                && !key.equals("reindex.swap.min-ratio"));
         return defaults;
     }
 

@@ -94,7 +94,7 @@ class HttpApiIT {
         for (String status : List.of("COMPLETED", "FAILED", "SKIPPED", "REJECTED")) {
             assertThat(fresh).contains("reindex_outcomes_total{status=\"" + status + "\"} 0.0");
         }
-        assertThat(fresh).contains("reindex_run_active_seconds_active_count 0.0")
+        assertThat(fresh).contains("reindex_run_active_seconds_active_count 0.0").contains("reindex_swap_refused_total 0.0")
                 .contains("reindex_alias_last_swap_seconds{alias=\"" + OwnAliasAndTopics.ALIAS + "\"}");
 
         try (TopicWatcher outcomes = services.watch(OwnAliasAndTopics.COMPLETED)) {

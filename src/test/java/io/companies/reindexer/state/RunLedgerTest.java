@@ -53,7 +53,7 @@ class RunLedgerTest {
     @Test
     void aLeaderWhoseRunWasTakenOverRecordsNeitherItsSwapNorAnOutcome() {
         String requestId = UUID.randomUUID().toString();
-        ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null), ALIAS);
+        ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null, false), ALIAS);
         ClaimedRun first = ledger.claim(ALIAS, "companies-ledger", "first", "build-1").orElseThrow();
         assertThat(first.owner()).isEqualTo(new RunOwner(first.id(), "first", 1));
 
@@ -77,7 +77,7 @@ class RunLedgerTest {
     @Test
     void aRunStartedAgainEndsWithoutAnOutcomeAndItsRequestsWaitAgain() {
         String requestId = UUID.randomUUID().toString();
-        ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null), ALIAS);
+        ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null, false), ALIAS);
         ClaimedRun old = ledger.claim(ALIAS, "companies-old-build", "old", "build-1").orElseThrow();
         ClaimedRun taken = ledger.takeOver(ledger.interrupted(ALIAS).getFirst(), ALIAS, "new", "build-2")
                 .orElseThrow();
@@ -89,6 +89,31 @@ class RunLedgerTest {
         assertThat(ledger.hasWaiting(ALIAS)).isTrue();
         assertThat(ledger.claim(ALIAS, "companies-new-build", "new", "build-2").orElseThrow().requestIds())
                 .containsExactly(requestId);
+    }
+
+    @Test
+    void aRunIsForcedWhenAnyOfItsRequestsIsAndStaysForcedWhenTakenOver() {
+        String plain = UUID.randomUUID().toString();
+        String forced = UUID.randomUUID().toString();
+        ledger.accept(new ReindexRequested(plain, ALIAS, "test", null, false), ALIAS);
+        ledger.accept(new ReindexRequested(forced, ALIAS, "test", null, true), ALIAS);
+        // The same id again, without force: the request stays as it was first recorded.
+        ledger.accept(new ReindexRequested(forced, ALIAS, "test", null, false), ALIAS);
+
+        ClaimedRun run = ledger.claim(ALIAS, "companies-forced", "first", "build-1").orElseThrow();
+
+        assertThat(run.requestIds()).containsExactly(plain, forced);
+        assertThat(run.force()).isTrue();
+        InterruptedRun interrupted = ledger.interrupted(ALIAS).getFirst();
+        assertThat(interrupted.force()).isTrue();
+        assertThat(ledger.takeOver(interrupted, ALIAS, "second", "build-1").orElseThrow().force()).isTrue();
+    }
+
+    @Test
+    void aRunOfUnforcedRequestsIsNotForced() {
+        ledger.accept(new ReindexRequested(UUID.randomUUID().toString(), ALIAS, "test", null, false), ALIAS);
+        assertThat(ledger.claim(ALIAS, "companies-plain", "first", "build-1").orElseThrow().force()).isFalse();
+        assertThat(ledger.interrupted(ALIAS).getFirst().force()).isFalse();
     }
 
     private static ReindexCompleted failed(String requestId, Instant at) {

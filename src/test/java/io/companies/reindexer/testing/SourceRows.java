@@ -119,6 +119,14 @@ public final class SourceRows {
         execute("DELETE FROM company_company WHERE id = " + id);
     }
 
+    /** Unpublishes the first {@code count} published companies, by id, as a migration gone wrong would. */
+    public void unpublish(long count) throws SQLException {
+        execute("UPDATE company_company SET is_published_find_a_supplier = false,"
+                + " is_published_investment_support_directory = false, modified = clock_timestamp() WHERE id IN"
+                + " (SELECT id FROM company_company WHERE is_published_find_a_supplier"
+                + " OR is_published_investment_support_directory ORDER BY id LIMIT " + count + ")");
+    }
+
     private long queryLong(String sql) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement();

@@ -102,9 +102,10 @@ class HelmChartIT {
         List<JsonNode> objects = template("--set", "secret.create=true", "--set", "secret.name=reindexer-settings",
                 "--set", "secret.stringData.KAFKA_BOOTSTRAP_SERVERS=kafka:9092", "--set", "replicas=3", "--set",
                 "image.tag=1.2.3", "--set", "serviceMonitor.enabled=true", "--set", "prometheusRule.enabled=true",
-                "--set", "podDisruptionBudget.enabled=false", "--set", "env.REINDEX_SLICES_WORKERS=2");
+                "--set", "grafanaDashboard.enabled=true", "--set", "podDisruptionBudget.enabled=false", "--set",
+                "env.REINDEX_SLICES_WORKERS=2");
         assertThat(objects).extracting(object -> object.path("kind").asText()).containsExactlyInAnyOrder("Deployment",
-                "Service", "Secret", "ServiceMonitor", "PrometheusRule");
+                "Service", "Secret", "ServiceMonitor", "PrometheusRule", "ConfigMap");
         JsonNode deployment = only(objects, "Deployment");
         JsonNode container = container(deployment);
         assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(3);
@@ -127,6 +128,12 @@ class HelmChartIT {
         // The rules of dev/alerts as they are, their {{ $labels }} left for Prometheus.
         JsonNode rules = YAML.readTree(Path.of("dev/alerts/reindexer-rules.yml").toFile());
         assertThat(only(objects, "PrometheusRule").at("/spec/groups")).isEqualTo(rules.path("groups"));
+
+        // The dashboard of deploy/grafana as it is, labelled for Grafana's sidecar.
+        JsonNode dashboard = only(objects, "ConfigMap");
+        assertThat(dashboard.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+        assertThat(new ObjectMapper().readTree(dashboard.at("/data/companies-reindexer.json").asText()))
+                .isEqualTo(new ObjectMapper().readTree(Path.of("deploy/grafana/companies-reindexer.json").toFile()));
     }
 
     private static List<JsonNode> template(String... values) throws Exception {

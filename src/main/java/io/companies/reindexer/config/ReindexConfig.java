@@ -3,7 +3,11 @@ package io.companies.reindexer.config;
 import java.time.Duration;
 import java.util.Optional;
 
+import jakarta.validation.constraints.Min;
+
 import io.quarkus.runtime.configuration.MemorySize;
+
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
@@ -29,6 +33,7 @@ public interface ReindexConfig {
 
     /** How many old indices to keep after a swap, besides the new one. Default 0. */
     @WithDefault("0")
+    @Min(0)
     int retention();
 
     /**
@@ -36,6 +41,7 @@ public interface ReindexConfig {
      * picks up the requests of an instance that died or was busy, and retries after a failure. Default 5 s.
      */
     @WithDefault("5s")
+    @DurationMin(millis = 1)
     Duration pollInterval();
 
     /**
@@ -43,6 +49,7 @@ public interface ReindexConfig {
      * service stuck. Default 10 minutes: longer than the bulk retries (about 2 minutes) and any single engine call.
      */
     @WithDefault("10m")
+    @DurationMin(millis = 1)
     Duration stallTimeout();
 
     /**
@@ -51,6 +58,7 @@ public interface ReindexConfig {
      * {@code terminationGracePeriodSeconds}) must exceed it, so the two are set together. Default 30 s.
      */
     @WithDefault("30s")
+    @DurationMin(millis = 0)
     Duration shutdownWait();
 
     Index index();
@@ -76,6 +84,7 @@ public interface ReindexConfig {
 
         /** Primary shards of a new index. Default 1: a few hundred thousand companies fit one shard. */
         @WithDefault("1")
+        @Min(1)
         int shards();
 
         /**
@@ -84,7 +93,7 @@ public interface ReindexConfig {
          * so that the defaults finish a run on any cluster. A number asks for exactly that many, and a run fails at
          * once when the cluster has too few data nodes to place them.
          */
-        Optional<Integer> replicas();
+        Optional<@Min(0) Integer> replicas();
 
         /**
          * Analyzer of the analysed text fields. Default {@code normalize_american_english}, defined by
@@ -99,6 +108,7 @@ public interface ReindexConfig {
          * past it the run fails with the alias untouched. Default 5 minutes.
          */
         @WithDefault("5m")
+        @DurationMin(millis = 1)
         Duration activeShardsTimeout();
 
         /**
@@ -107,6 +117,7 @@ public interface ReindexConfig {
          * minutes.
          */
         @WithDefault("10m")
+        @DurationMin(millis = 1)
         Duration refreshTimeout();
     }
 
@@ -118,6 +129,7 @@ public interface ReindexConfig {
          * waits for exactly the searches and writes the engine was running, not for this. Default 5 s.
          */
         @WithDefault("5s")
+        @DurationMin(millis = 0)
         Duration retireGrace();
 
         /**
@@ -125,6 +137,7 @@ public interface ReindexConfig {
          * on a retired index, before deleting it anyway. Default 60 s.
          */
         @WithDefault("60s")
+        @DurationMin(millis = 1)
         Duration retireTimeout();
 
         /**
@@ -141,10 +154,16 @@ public interface ReindexConfig {
     interface Bulk {
         /** Most documents in one {@code _bulk} request. Default 1000. */
         @WithDefault("1000")
+        @Min(1)
         int maxDocuments();
 
-        /** Most bytes of NDJSON in one {@code _bulk} request. Default 5M (why: {@code dev/bench/README.md}). */
+        /**
+         * Most bytes of NDJSON in one {@code _bulk} request. Default 5M (why: {@code dev/bench/README.md}). At most 100
+         * MiB, the engines' default {@code http.max_content_length}, above which they refuse a request; each batch's
+         * buffer is allocated at this size.
+         */
         @WithDefault("5M")
+        @BytesRange(min = 1, max = 100 * 1024 * 1024)
         MemorySize maxBytes();
 
         /**
@@ -152,6 +171,7 @@ public interface ReindexConfig {
          * queued in the engine, covers the moments the service spends reading the next page.
          */
         @WithDefault("3")
+        @Min(1)
         int concurrency();
 
         /**
@@ -159,6 +179,7 @@ public interface ReindexConfig {
          * bulk requests aside. Default 8.
          */
         @WithDefault("8")
+        @Min(0)
         int maxRetries();
 
         /**
@@ -167,6 +188,7 @@ public interface ReindexConfig {
          * pace. Default 5 minutes: an engine that takes nothing for that long is down, not busy.
          */
         @WithDefault("5m")
+        @DurationMin(millis = 1)
         Duration retryTimeout();
 
         /**
@@ -174,12 +196,14 @@ public interface ReindexConfig {
          * Default 500 ms.
          */
         @WithDefault("500ms")
+        @DurationMin(millis = 1)
         Duration initialBackoff();
     }
 
     interface Source {
         /** Companies read per database round trip (one keyset page). Default 500. */
         @WithDefault("500")
+        @Min(1)
         int pageSize();
     }
 
@@ -189,6 +213,7 @@ public interface ReindexConfig {
          * fingerprints of (12 bytes a company). Default 50,000: about half a minute of loading here.
          */
         @WithDefault("50000")
+        @Min(1)
         int size();
 
         /**
@@ -196,10 +221,15 @@ public interface ReindexConfig {
          * it: a slice whose instance died is taken by another once this has passed. Default 30 s.
          */
         @WithDefault("30s")
+        @DurationMin(seconds = 1)
         Duration lease();
 
-        /** Slices this instance works on at once. Default 1: each already keeps {@code bulk.concurrency} requests busy. */
+        /**
+         * Slices this instance works on at once. Default 1: each already keeps {@code bulk.concurrency} requests busy. 0:
+         * it loads none and only leads runs, whose slices other instances load.
+         */
         @WithDefault("1")
+        @Min(0)
         int workers();
 
         /**
@@ -208,6 +238,7 @@ public interface ReindexConfig {
          * Default 24 hours.
          */
         @WithDefault("24h")
+        @DurationMin(millis = 1)
         Duration resumeWithin();
     }
 
@@ -232,14 +263,17 @@ public interface ReindexConfig {
          * 90 days.
          */
         @WithDefault("90d")
+        @DurationMin(millis = 1)
         Duration retention();
 
         /** How many of the latest runs are kept whatever their age. Default 20. */
         @WithDefault("20")
+        @Min(0)
         int keepLatest();
 
         /** How often the history is pruned, besides at start. Default 1 hour. */
         @WithDefault("1h")
+        @DurationMin(millis = 1)
         Duration pruneInterval();
     }
 

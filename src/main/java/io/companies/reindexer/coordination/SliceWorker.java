@@ -32,6 +32,9 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * This instance's share of the runs of its alias: {@code reindex.slices.workers} threads that claim the open slices of
  * any live run of the alias, whichever instance leads it, one at a time, and do their pass. A thread of its own renews
@@ -61,15 +64,23 @@ public class SliceWorker {
     @Inject
     BuildDefinition build;
 
+    @Inject
+    MeterRegistry registry;
+
     private final Semaphore wakeUp = new Semaphore(0);
     private final List<Thread> workers = new ArrayList<>();
     private final Set<HeldClaim> held = ConcurrentHashMap.newKeySet();
     // Claims to hand back once the database answers again: those whose pass a database outage ended.
     private final Queue<Claim> toHandBack = new ConcurrentLinkedQueue<>();
     private Thread renewer;
+    private Counter claimed;
     private volatile boolean stopping;
 
     void start(@Observes StartupEvent event) {
+        // Per instance: the dashboard shows how the slices of the runs spread over the instances.
+        claimed = Counter.builder("reindex.slices.claimed").description("Slice passes this instance claimed")
+                .register(registry);
+        registry.gauge("reindex.slices.held", held, Set::size);
         for (int i = 1; i <= config.slices().workers(); i++) {
             workers.add(Thread.ofPlatform().name("reindex-slices-" + i).start(this::work));
         }
@@ -159,6 +170,7 @@ public class SliceWorker {
                     + " the last attempts' logs say why");
             return;
         }
+        claimed.increment();
         HeldClaim lease = new HeldClaim(claim);
         held.add(lease);
         try {

@@ -63,13 +63,14 @@ public final class BulkIndexer implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Timer latency;
     private final Counter retries;
+    private final Counter pushedBackDocuments;
     private int pending; // batches submitted and not sent yet; guarded by this
     private int limit; // requests allowed in flight now; guarded by this
 
     /**
      * @param retryTimeout how long a batch may go without any of its items getting through before the load fails
      * @param batches makes an empty batch when none is free to reuse
-     * @param registry gets the latency of each bulk request and the number of retries
+     * @param registry gets the latency of each bulk request, the number of retries and of documents pushed back
      */
     public BulkIndexer(SearchEngine engine, String writer, int concurrency, Duration retryTimeout,
             Duration initialBackoff, Supplier<BulkBatch> batches, MeterRegistry registry) {
@@ -83,7 +84,7 @@ public final class BulkIndexer implements AutoCloseable {
      * @param retryTimeout how long a batch may go without any of its items getting through before the load fails
      * @param batches makes an empty batch when none is free to reuse
      * @param spare gets the empty batches at {@link #close()}, when no request is in flight any more, to reuse them
-     * @param registry gets the latency of each bulk request and the number of retries
+     * @param registry gets the latency of each bulk request, the number of retries and of documents pushed back
      */
     public BulkIndexer(SearchEngine engine, String writer, int concurrency, Duration retryTimeout,
             Duration initialBackoff, Supplier<BulkBatch> batches, Consumer<BulkBatch> spare, MeterRegistry registry) {
@@ -92,6 +93,10 @@ public final class BulkIndexer implements AutoCloseable {
                 .register(registry);
         this.retries = Counter.builder("reindex.bulk.retries")
                 .description("_bulk requests sent again after a 429, a 5xx or a lost connection").register(registry);
+        this.pushedBackDocuments = Counter.builder("reindex.bulk.pushed.back")
+                .description("Documents the engine could not take now (429 or 503 for the item or the whole request,"
+                        + " or no clear answer), sent again")
+                .register(registry);
         this.writer = writer;
         this.concurrency = concurrency;
         this.limit = concurrency;
@@ -217,6 +222,7 @@ public final class BulkIndexer implements AutoCloseable {
             Log.warnf("Through %s: %d documents not indexed (%s), sending them again in %d ms", writer, again.size(),
                     result.why(), wait.toMillis());
             retries.increment();
+            pushedBackDocuments.increment(again.size());
             if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new BulkFailedException(writer, "the load was abandoned with " + again.size()
                         + " documents still to send again");

@@ -33,6 +33,8 @@ public class OutcomeOutbox {
                 order by id limit :limit for update skip locked)
             returning id, request_id, outcome""");
     private static final Sql DELETE = Sql.of("delete from reindexer.outcome_outbox where id = :id");
+    private static final Sql DEPTH = Sql.of("""
+            select count(*) depth from reindexer.outcome_outbox where alias = :alias or alias is null""");
     private static final Sql RELEASE = Sql.of("update reindexer.outcome_outbox set claimed_until = null where id = :id");
 
     @Inject
@@ -66,6 +68,12 @@ public class OutcomeOutbox {
                 row -> new Pending(row.longValue("id"), row.string("request_id"), read(row.string("outcome"))),
                 "alias", alias, "leaseMillis", lease.toMillis(), "limit", limit));
         return claimed.stream().sorted((a, b) -> Long.compare(a.id(), b.id())).toList();
+    }
+
+    /** How many outcomes of {@code alias} wait to be published, claimed or not. */
+    public long depth(String alias) {
+        return database.inTransaction("count the outcomes to publish", session -> session.first(DEPTH,
+                row -> row.longValue("depth"), "alias", alias)).orElse(0L);
     }
 
     /** Deletes a published outcome. */

@@ -155,6 +155,10 @@ class HttpApiIT {
         for (String metric : alertMetrics()) {
             assertThat(afterRun).as("the alert rules name metrics the service exports").contains(metric);
         }
+        for (String metric : dashboardMetrics()) {
+            assertThat(afterRun).as("the dashboard names metrics the service exports").containsPattern(
+                    "(?m)^" + metric + "[{ ]");
+        }
         assertThat(getWithoutToken("/q/openapi").statusCode()).isEqualTo(404);
         assertThat(getWithoutToken("/q/swagger-ui/").statusCode()).isEqualTo(404);
     }
@@ -176,6 +180,25 @@ class HttpApiIT {
             }
         }
         assertThat(metrics).contains("reindex_alias_last_swap_seconds", "reindex_run_active_seconds_max");
+        return metrics;
+    }
+
+    /** The service's metrics the Grafana dashboard's queries use (deploy/grafana), each panel's among them. */
+    private static Set<String> dashboardMetrics() throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(Path.of("deploy/grafana/companies-reindexer.json").toFile());
+        Set<String> metrics = new TreeSet<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(panel.path("targets")).as("queries of panel %s", panel.path("title")).isNotEmpty();
+            for (JsonNode target : panel.path("targets")) {
+                Matcher metric = Pattern.compile("reindex_\\w+").matcher(target.path("expr").asText());
+                assertThat(metric.find()).as("a metric of the service in %s", target.path("expr")).isTrue();
+                do {
+                    metrics.add(metric.group());
+                } while (metric.find());
+            }
+        }
+        assertThat(metrics).contains("reindex_outbox_depth", "reindex_slices_claimed_total",
+                "reindex_bulk_pushed_back_total", "reindex_documents_indexed_total");
         return metrics;
     }
 

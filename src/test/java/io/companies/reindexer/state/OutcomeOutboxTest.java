@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The outbox against the real PostgreSQL, shared by two deployments of other aliases than the running service's (whose
  * relay therefore leaves their rows alone): each claims only its own outcomes, including a rejection that names
- * another alias, and a claimed outcome is not claimed again until released.
+ * another alias, and a claimed outcome is not claimed again until released; the depth counts what waits.
  */
 @QuarkusTest
 @TestProfile(FeatureFlagOff.class)
@@ -59,6 +59,24 @@ class OutcomeOutboxTest {
 
         outbox.release(ofA.getFirst().id());
         assertThat(claim("outbox-test-a")).extracting(Pending::requestId).containsExactly(skipped);
+    }
+
+    /** The dashboard's outbox depth: every outcome of the alias not published yet, claimed or not. */
+    @Test
+    void theDepthCountsTheOutcomesWaitingForTheirAlias() {
+        long before = outbox.depth("outbox-test-depth");
+        outbox.record("outbox-test-depth", ReindexCompleted.skipped(UUID.randomUUID().toString(), "outbox-test-depth",
+                Instant.now()));
+        outbox.record("outbox-test-depth", ReindexCompleted.skipped(UUID.randomUUID().toString(), "outbox-test-depth",
+                Instant.now()));
+        outbox.record("outbox-test-other", ReindexCompleted.skipped(UUID.randomUUID().toString(), "outbox-test-other",
+                Instant.now()));
+        claim("outbox-test-other");
+        List<Pending> pending = claim("outbox-test-depth");
+        assertThat(outbox.depth("outbox-test-depth")).as("claimed, not published").isEqualTo(before + 2);
+
+        outbox.delete(pending.getFirst().id());
+        assertThat(outbox.depth("outbox-test-depth")).as("one published").isEqualTo(before + 1);
     }
 
     private List<Pending> claim(String alias) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) in a JVM of its own, so that a test can kill it
@@ -55,6 +56,29 @@ public final class ServiceProcess implements AutoCloseable {
         ServiceProcess service = new ServiceProcess(name, process, log, port);
         service.awaitReady(URI.create("http://localhost:" + port + "/q/health/ready"));
         return service;
+    }
+
+    /**
+     * Starts the jar with these environment variables, as an orchestrator passes settings, and waits for it to exit on
+     * its own: for a start that must fail. Returns the exit code and the log.
+     */
+    public static Exit runUntilExit(String name, Map<String, String> environment, Duration timeout) throws Exception {
+        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-Dquarkus.http.port=" + freePort(), "-jar", JAR.toString());
+        Path log = Path.of("target", name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("Service " + name + " still running after " + timeout + ":\n"
+                    + Files.readString(log));
+        }
+        return new Exit(process.exitValue(), Files.readString(log));
+    }
+
+    /** How a service that ran to its end exited. */
+    public record Exit(int code, String log) {
     }
 
     private void awaitReady(URI readiness) throws Exception {

@@ -77,8 +77,8 @@ class SlicePassTest {
         SlicePass.Done load = pass.run(new Claim(1, 0, EVERY_ID, 0, 1, 0, null, index), () -> {
         });
         // What an earlier claim of pass 1 created before it stopped: two companies new since the load.
-        int gone = rows.insertCompany("Gone since", true, "[]");
-        int kept = rows.insertCompany("Still published", true, "[]");
+        int gone = rows.insertCompany("Gone since", true, "{}");
+        int kept = rows.insertCompany("Still published", true, "{}");
         writeAsAnEarlierClaimDid(gone, "Gone since");
         writeAsAnEarlierClaimDid(kept, "Still published, as it was");
         rows.deleteCompany(gone);

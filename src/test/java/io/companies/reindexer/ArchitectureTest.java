@@ -12,7 +12,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 /**
  * The package graph of the service points one way, downwards: the front doors (HTTP, Kafka, health) use the
  * coordination, which uses the run, which uses the adapters of the source, the engine, the service's tables and the
- * outgoing topic, which use only the contract types and the configuration.
+ * outgoing topic, which use only the contract types, the configuration and the plumbing (background threads, backoff).
  */
 class ArchitectureTest {
 
@@ -27,7 +27,8 @@ class ArchitectureTest {
                 .layer("run").definedBy("..reindexer.reindex..")
                 .layer("adapters").definedBy("..reindexer.source..", "..reindexer.index..", "..reindexer.state..",
                         "..reindexer.messaging..")
-                .layer("contract and config").definedBy("..reindexer.contract..", "..reindexer.config..")
+                .layer("contract, config and plumbing").definedBy("..reindexer.contract..", "..reindexer.config..",
+                        "..reindexer.plumbing..")
                 .whereLayer("front doors").mayNotBeAccessedByAnyLayer()
                 .whereLayer("coordination").mayOnlyBeAccessedByLayers("front doors")
                 .whereLayer("run").mayOnlyBeAccessedByLayers("front doors", "coordination")

@@ -192,8 +192,8 @@ public interface ReindexConfig {
         Duration retryTimeout();
 
         /**
-         * Wait before the first retry; doubled on every retry, up to 30 s, each wait between half and all of it.
-         * Default 500 ms.
+         * Wait before the first retry; doubled on every retry (up to 30 s for bulk items), each wait between half and
+         * all of it. Default 500 ms.
          */
         @WithDefault("500ms")
         @DurationMin(millis = 1)

@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -18,6 +17,7 @@ import jakarta.interceptor.Interceptor;
 
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.messaging.OutcomePublisher;
+import io.companies.reindexer.plumbing.Worker;
 import io.companies.reindexer.state.OutcomeOutbox;
 import io.companies.reindexer.state.OutcomeOutbox.Pending;
 
@@ -52,13 +52,11 @@ public class OutboxRelay {
     @Inject
     ReindexConfig config;
 
-    private final Semaphore wakeUp = new Semaphore(0);
     private final Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>();
-    private Thread thread;
-    private volatile boolean stopping;
+    private final Worker worker = new Worker("outbox-relay", true, this::relay, this::flush);
 
     void start(@Observes StartupEvent event) {
-        thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::relay);
+        worker.start();
     }
 
     /**
@@ -68,27 +66,22 @@ public class OutboxRelay {
      */
     void stop(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) ShutdownEvent event)
             throws InterruptedException {
-        stopping = true;
-        wakeUp.release();
-        thread.join(FINAL_WAIT.multipliedBy(2));
+        worker.stop(FINAL_WAIT.multipliedBy(2));
     }
 
     /** New outcomes are in the outbox: publish them now rather than at the next poll. */
     public void wake() {
-        wakeUp.release();
+        worker.wake();
     }
 
-    private void relay() {
-        while (!stopping) {
-            publish();
-            try {
-                wakeUp.tryAcquire((inFlight.isEmpty() ? config.pollInterval() : WHILE_SENDING).toMillis(),
-                        TimeUnit.MILLISECONDS);
-                wakeUp.drainPermits();
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+    /** One pass: publishes, then waits for Kafka's answers, new outcomes or the next poll. */
+    private Duration relay() {
+        publish();
+        return inFlight.isEmpty() ? config.pollInterval() : WHILE_SENDING;
+    }
+
+    /** Once stopped: sends what is left, waits a little for Kafka's answers, and releases what it could not settle. */
+    private void flush() {
         publish();
         try {
             CompletableFuture.allOf(inFlight.values().toArray(CompletableFuture[]::new))
@@ -124,7 +117,7 @@ public class OutboxRelay {
         // An answer the producer never gives (a record lost on the way) counts as a failure, so the row is sent again.
         CompletableFuture<Void> sent = publisher.send(pending.outcome()).orTimeout(SEND_TIMEOUT.toMillis(),
                 TimeUnit.MILLISECONDS);
-        sent.whenComplete((done, failure) -> wakeUp.release());
+        sent.whenComplete((done, failure) -> worker.wake());
         inFlight.put(pending.id(), sent);
     }
 

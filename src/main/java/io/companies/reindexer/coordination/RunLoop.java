@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +13,8 @@ import jakarta.inject.Inject;
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexNames;
+import io.companies.reindexer.plumbing.Backoff;
+import io.companies.reindexer.plumbing.Worker;
 import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Reindexer;
 import io.companies.reindexer.reindex.RunEnd;
@@ -40,7 +40,7 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class RunLoop {
 
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
 
     @Inject
     ReindexConfig config;
@@ -69,15 +69,13 @@ public class RunLoop {
     @Inject
     BuildDefinition build;
 
-    private final Semaphore wakeUp = new Semaphore(0);
     private IndexNames names;
-    private Thread runThread;
+    private final Worker loop = new Worker("reindex-run", false, this::serve);
     private boolean repaired;
-    private volatile boolean stopping;
 
     void start(@Observes StartupEvent event) {
         names = new IndexNames(config.indexPrefix());
-        runThread = Thread.ofPlatform().name("reindex-run").start(this::serve);
+        loop.start();
     }
 
     /**
@@ -86,9 +84,7 @@ public class RunLoop {
      * destroyed, so the run still has its database and engine clients as it stops.
      */
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        stopping = true;
-        wakeUp.release();
-        if (!runThread.join(config.shutdownWait())) {
+        if (!loop.stop(config.shutdownWait())) {
             Log.warnf("The reindex run did not stop within %s; the next start repairs what it leaves",
                     config.shutdownWait());
         }
@@ -96,37 +92,33 @@ public class RunLoop {
 
     /** A request is waiting: serve it now rather than at the next poll. */
     void wake() {
-        wakeUp.release();
+        loop.wake();
     }
 
     /** Whether the run thread is alive: it only ends when the service stops. */
     public boolean isServing() {
-        return stopping || runThread.isAlive();
+        return loop.isAlive();
     }
 
-    private void serve() {
-        while (!stopping) {
-            try {
-                if (config.enabled()) {
-                    serveWaiting();
-                } else {
-                    skipWaiting();
-                }
-            } catch (RunLedgerException e) {
-                Log.warnf("The database is unavailable: the waiting requests of alias %s are served once it is back"
-                        + " (trying again in %s): %s", config.alias(), config.pollInterval(), e.getMessage());
-                repaired = false;
-            } catch (RuntimeException e) {
-                Log.errorf(e, "Serving the waiting requests of alias %s failed; trying again in %s", config.alias(),
-                        config.pollInterval());
-                // Whatever the failure interrupted (a run not recorded as finished) is repaired on the next pass.
-                repaired = false;
+    /** One pass of the run thread: serves what waits, then waits for the next poll or a wake-up. */
+    private Duration serve() {
+        try {
+            if (config.enabled()) {
+                serveWaiting();
+            } else {
+                skipWaiting();
             }
-            if (!sleep(config.pollInterval())) {
-                return;
-            }
-            wakeUp.drainPermits();
+        } catch (RunLedgerException e) {
+            Log.warnf("The database is unavailable: the waiting requests of alias %s are served once it is back"
+                    + " (trying again in %s): %s", config.alias(), config.pollInterval(), e.getMessage());
+            repaired = false;
+        } catch (RuntimeException e) {
+            Log.errorf(e, "Serving the waiting requests of alias %s failed; trying again in %s", config.alias(),
+                    config.pollInterval());
+            // Whatever the failure interrupted (a run not recorded as finished) is repaired on the next pass.
+            repaired = false;
         }
+        return config.pollInterval();
     }
 
     private void serveWaiting() {
@@ -156,7 +148,7 @@ public class RunLoop {
                 }
             }
             Optional<ClaimedRun> run;
-            while (!stopping
+            while (!loop.isStopping()
                     && (run = ledger.claim(alias, names.next(), instance.get(), build.fingerprint())).isPresent()) {
                 if (!runAndRecord(run.get(), lock, false)) {
                     return;
@@ -191,7 +183,7 @@ public class RunLoop {
         Function<Instant, List<ReindexCompleted>> outcomes;
         switch (end) {
             case RunEnd.Interrupted interrupted -> {
-                if (stopping) {
+                if (loop.isStopping()) {
                     Log.infof("Run %s is not finished: %s", label, interrupted.reason());
                 } else {
                     Log.errorf(interrupted.cause(), "Run %s is not finished: %s", label, interrupted.reason());
@@ -221,8 +213,9 @@ public class RunLoop {
      * (an instance that takes the run over meanwhile records it as interrupted instead).
      */
     private void finishDurably(String label, ClaimedRun run, Function<Instant, List<ReindexCompleted>> outcomes) {
-        Duration backoff = Duration.ofSeconds(1);
+        Backoff backoff = Backoff.from(FIRST_BACKOFF);
         while (true) {
+            Duration wait;
             try {
                 if (!ledger.finish(run.owner(), outcomes)) {
                     Log.warnf("Run %s had been taken over by another instance, which records its outcome", label);
@@ -230,32 +223,21 @@ public class RunLoop {
                 relay.wake();
                 return;
             } catch (RunLedgerException e) {
-                if (stopping) {
+                if (loop.isStopping()) {
                     Log.warnf("Run %s ended, but its outcome could not be recorded before the shutdown; the next"
                             + " repair records it as interrupted: %s", label, e.getMessage());
                     return;
                 }
-                Log.warnf("Run %s ended; recording its outcome again in %s: %s", label, backoff, e.getMessage());
+                wait = backoff.next();
+                Log.warnf("Run %s ended; recording its outcome again in %s: %s", label, wait, e.getMessage());
             }
-            if (!sleep(backoff)) {
+            if (!loop.pause(wait)) {
                 return;
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        }
-    }
-
-    /** Waits for {@code time} or until woken; false when interrupted. */
-    private boolean sleep(Duration time) {
-        try {
-            wakeUp.tryAcquire(time.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
     private LockedRunControl controlOf(AliasLock lock, ClaimedRun run) {
-        return new LockedRunControl(lock, () -> stopping, ledger, run.owner(), workers::wake);
+        return new LockedRunControl(lock, loop::isStopping, ledger, run.owner(), workers::wake);
     }
 }

@@ -9,8 +9,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +17,7 @@ import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.index.WriterClosedException;
+import io.companies.reindexer.plumbing.Worker;
 import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Checkpoint;
 import io.companies.reindexer.reindex.RunStoppedException;
@@ -67,90 +66,81 @@ public class SliceWorker {
     @Inject
     MeterRegistry registry;
 
-    private final Semaphore wakeUp = new Semaphore(0);
-    private final List<Thread> workers = new ArrayList<>();
+    private volatile List<Worker> workers = List.of();
     private final Set<HeldClaim> held = ConcurrentHashMap.newKeySet();
     // Claims to hand back once the database answers again: those whose pass a database outage ended.
     private final Queue<Claim> toHandBack = new ConcurrentLinkedQueue<>();
-    private Thread renewer;
+    private final Worker renewer = new Worker("reindex-slice-leases", true, this::renewLeases);
     private Counter claimed;
-    private volatile boolean stopping;
 
     void start(@Observes StartupEvent event) {
         // Per instance: the dashboard shows how the slices of the runs spread over the instances.
         claimed = Counter.builder("reindex.slices.claimed").description("Slice passes this instance claimed")
                 .register(registry);
         registry.gauge("reindex.slices.held", held, Set::size);
-        for (int i = 1; i <= config.slices().workers(); i++) {
-            workers.add(Thread.ofPlatform().name("reindex-slices-" + i).start(this::work));
+        List<Worker> made = new ArrayList<>();
+        for (int i = 0; i < config.slices().workers(); i++) {
+            int index = i;
+            made.add(new Worker("reindex-slices-" + (i + 1), false, () -> work(made.get(index))));
         }
-        renewer = Thread.ofPlatform().name("reindex-slice-leases").daemon().start(this::renewLeases);
+        workers = List.copyOf(made);
+        workers.forEach(Worker::start);
+        renewer.start();
     }
 
-    /** Hands the slices being worked on back, observed before the beans are destroyed. */
+    /**
+     * Hands the slices being worked on back, observed before the beans are destroyed. The leases are renewed until
+     * every worker has stopped, so that none lapses while its slice is handed back.
+     */
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        stopping = true;
-        wakeUp.release(workers.size());
-        for (Thread worker : workers) {
-            if (!worker.join(config.shutdownWait())) {
-                Log.warnf("Slice worker %s did not stop within %s; its claim lapses after %s", worker.getName(),
+        workers.forEach(Worker::requestStop);
+        for (Worker worker : workers) {
+            if (!worker.awaitStop(config.shutdownWait())) {
+                Log.warnf("Slice worker %s did not stop within %s; its claim lapses after %s", worker.name(),
                         config.shutdownWait(), config.slices().lease());
             }
         }
-        renewer.interrupt();
+        renewer.stopNow();
     }
 
     /** A run opened a pass: look for slices now rather than at the next poll. */
     void wake() {
-        wakeUp.release(workers.size());
+        workers.forEach(Worker::wake);
     }
 
     /** Whether every worker thread and the lease renewer are alive: they only end when the service stops. */
     public boolean isWorking() {
-        return stopping || (renewer.isAlive() && workers.stream().allMatch(Thread::isAlive));
+        return renewer.isAlive() && workers.stream().allMatch(Worker::isAlive);
     }
 
     /**
      * Renews the claims this instance holds every third of their lease, on a thread of its own, so that a page or a
      * bulk request that takes long never lets a claim lapse: only a dead or frozen process loses its slices.
      */
-    private void renewLeases() {
-        Duration every = config.slices().lease().dividedBy(3);
-        while (!stopping) {
-            held.forEach(HeldClaim::renew);
-            try {
-                Thread.sleep(every);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+    private Duration renewLeases() {
+        held.forEach(HeldClaim::renew);
+        return config.slices().lease().dividedBy(3);
     }
 
-    private void work() {
-        while (!stopping) {
-            try {
-                handBackPending();
-                Optional<Claim> claim = config.enabled() ? slices.claim(config.alias(), build.fingerprint(),
-                        instance.get(), config.slices().lease())
-                        : Optional.empty();
-                if (claim.isPresent()) {
-                    workOn(claim.get());
-                    continue;
-                }
-                pass.idle();
-            } catch (RunLedgerException e) {
-                Log.warnf("The database is unavailable: slices are looked for again in %s: %s", config.pollInterval(),
-                        e.getMessage());
-            } catch (RuntimeException e) {
-                Log.errorf(e, "Looking for slices failed; trying again in %s", config.pollInterval());
+    /** One pass of a worker: a slice claimed is worked on, and the next looked for at once; else it waits. */
+    private Duration work(Worker worker) {
+        try {
+            handBackPending();
+            Optional<Claim> claim = config.enabled() ? slices.claim(config.alias(), build.fingerprint(),
+                    instance.get(), config.slices().lease())
+                    : Optional.empty();
+            if (claim.isPresent()) {
+                workOn(claim.get(), worker);
+                return Duration.ZERO;
             }
-            try {
-                wakeUp.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            pass.idle();
+        } catch (RunLedgerException e) {
+            Log.warnf("The database is unavailable: slices are looked for again in %s: %s", config.pollInterval(),
+                    e.getMessage());
+        } catch (RuntimeException e) {
+            Log.errorf(e, "Looking for slices failed; trying again in %s", config.pollInterval());
         }
+        return config.pollInterval();
     }
 
     /** Hands back the claims a database outage interrupted; those the database still cannot take wait. */
@@ -162,7 +152,7 @@ public class SliceWorker {
         }
     }
 
-    private void workOn(Claim claim) {
+    private void workOn(Claim claim, Worker worker) {
         String slice = "Run " + claim.runId() + ", slice " + claim.slice() + " (ids " + claim.bounds().afterId()
                 + " to " + claim.bounds().lastId() + "), pass " + claim.pass();
         if (claim.failedAttempts() >= MAX_FAILED_ATTEMPTS) {
@@ -171,7 +161,7 @@ public class SliceWorker {
             return;
         }
         claimed.increment();
-        HeldClaim lease = new HeldClaim(claim);
+        HeldClaim lease = new HeldClaim(claim, worker);
         held.add(lease);
         try {
             SlicePass.Done done = pass.run(claim, lease);
@@ -186,7 +176,7 @@ public class SliceWorker {
             slices.release(claim, instance.get());
             Log.warnf("%s: left: %s", slice, e.getMessage());
         } catch (RunStoppedException e) {
-            if (stopping) {
+            if (worker.isStopping()) {
                 slices.handBack(claim, instance.get());
                 Log.infof("%s: handed back, the service is shutting down", slice);
             } else {
@@ -225,12 +215,14 @@ public class SliceWorker {
      */
     private final class HeldClaim implements Checkpoint {
         private final Claim claim;
+        private final Worker worker;
         private final AtomicInteger pages = new AtomicInteger();
         private volatile long renewedAt = System.nanoTime();
         private volatile String lost;
 
-        HeldClaim(Claim claim) {
+        HeldClaim(Claim claim, Worker worker) {
             this.claim = claim;
+            this.worker = worker;
         }
 
         void renew() {
@@ -262,7 +254,7 @@ public class SliceWorker {
         @Override
         public void checkpoint() {
             pages.incrementAndGet();
-            if (stopping) {
+            if (worker.isStopping()) {
                 throw new RunStoppedException("Stopped: the service is shutting down");
             }
             if (lost != null) {

@@ -10,12 +10,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+
+import io.companies.reindexer.plumbing.Backoff;
 
 import io.quarkus.logging.Log;
 
@@ -43,8 +44,6 @@ public final class BulkIndexer implements AutoCloseable {
 
     /** Longer than the engine client's socket timeout, so every request in flight has ended by then. */
     private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofMinutes(2);
-    /** The longest wait between two tries of the same items. */
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final SearchEngine engine;
     private final String writer;
@@ -184,7 +183,7 @@ public final class BulkIndexer implements AutoCloseable {
             return pushedBack;
         }
         BulkBatch pending = batch;
-        Duration backoff = initialBackoff;
+        Backoff backoff = Backoff.from(initialBackoff);
         long lastThrough = System.nanoTime();
         for (boolean pushedBack = false;; pushedBack = true) {
             Attempt result = sendOnce(pending);
@@ -218,7 +217,7 @@ public final class BulkIndexer implements AutoCloseable {
                 throw new BulkFailedException(writer, again.size() + " documents still not indexed: nothing of them got"
                         + " through for " + retryTimeout + " (reindex.bulk.retry-timeout): " + result.why());
             }
-            Duration wait = jittered(backoff);
+            Duration wait = backoff.next();
             Log.warnf("Through %s: %d documents not indexed (%s), sending them again in %d ms", writer, again.size(),
                     result.why(), wait.toMillis());
             retries.increment();
@@ -227,15 +226,8 @@ public final class BulkIndexer implements AutoCloseable {
                 throw new BulkFailedException(writer, "the load was abandoned with " + again.size()
                         + " documents still to send again");
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             pending = pending.retain(again);
         }
-    }
-
-    /** Between half and all of {@code backoff}, so that instances pushed back together do not come back together. */
-    private static Duration jittered(Duration backoff) {
-        long millis = Math.max(1, backoff.toMillis());
-        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(millis / 2, millis + 1));
     }
 
     /** The engine's answer, or a whole batch to send again, and why; or the engine found the request too large. */

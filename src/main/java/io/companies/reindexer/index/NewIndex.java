@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import io.companies.reindexer.plumbing.Backoff;
+
 import io.quarkus.logging.Log;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -168,7 +170,7 @@ public final class NewIndex {
         AliasSwap plan = AliasSwap.plan(alias, name, engine.aliasTargets(alias), engine.indices(names.wildcard()),
                 names, retention);
         beforeSwap.accept(plan);
-        Duration backoff = initialBackoff;
+        Backoff backoff = Backoff.uncapped(initialBackoff);
         for (int attempt = 0;; attempt++) {
             try {
                 swap = Swap.UNKNOWN;
@@ -189,10 +191,10 @@ public final class NewIndex {
                     throw new IOException("The alias " + alias + " was not moved to " + name + "; it points to "
                             + targets + ": " + e.getMessage(), e);
                 }
+                Duration wait = backoff.next();
                 Log.warnf("Swap of alias %s: %s, and the alias has not moved; sending it again in %s", alias,
-                        e.toString(), backoff);
-                SearchEngine.pause(backoff);
-                backoff = backoff.multipliedBy(2);
+                        e.toString(), wait);
+                SearchEngine.pause(wait);
             }
         }
     }

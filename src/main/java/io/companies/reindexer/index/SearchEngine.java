@@ -20,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
+import io.companies.reindexer.plumbing.Backoff;
 
 import io.quarkus.logging.Log;
 
@@ -467,7 +468,7 @@ public class SearchEngine {
 
     /** Runs a call that gives the same result however often it is repeated, repeating it after unclear answers. */
     private <T> T repeatable(String what, Call<T> call) throws IOException {
-        Duration backoff = config.bulk().initialBackoff();
+        Backoff backoff = Backoff.uncapped(config.bulk().initialBackoff());
         for (int attempt = 0;; attempt++) {
             try {
                 return call.run();
@@ -475,9 +476,9 @@ public class SearchEngine {
                 if (!isUnclear(e) || attempt == config.bulk().maxRetries()) {
                     throw e;
                 }
-                Log.warnf("%s: %s; trying again in %s", what, describe(e), backoff);
-                pause(backoff);
-                backoff = backoff.multipliedBy(2);
+                Duration wait = backoff.next();
+                Log.warnf("%s: %s; trying again in %s", what, describe(e), wait);
+                pause(wait);
             }
         }
     }

@@ -14,6 +14,8 @@ import io.companies.reindexer.contract.Printable;
 import io.companies.reindexer.contract.ReindexRequested;
 import io.companies.reindexer.coordination.RequestAdmission;
 import io.companies.reindexer.coordination.RequestAdmission.Decision;
+import io.companies.reindexer.plumbing.Backoff;
+import io.companies.reindexer.plumbing.Worker;
 import io.companies.reindexer.state.RunLedgerException;
 
 import io.quarkus.logging.Log;
@@ -31,7 +33,6 @@ import io.quarkus.runtime.StartupEvent;
 public class RequestIntake {
 
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     @Inject
     RequestAdmission admission;
@@ -40,14 +41,15 @@ public class RequestIntake {
     }
 
     private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
-    private Thread thread;
+    private final Worker intake = new Worker("request-intake", true, this::recordNext);
 
     void start(@Observes StartupEvent event) {
-        thread = Thread.ofPlatform().name("request-intake").daemon().start(this::recordInOrder);
+        intake.start();
     }
 
+    /** Stops at once: what is left in the queue is not acknowledged, and Kafka delivers it again. */
     void stop(@Observes ShutdownEvent event) {
-        thread.interrupt();
+        intake.stopNow();
     }
 
     /** How many requests wait to be recorded. */
@@ -59,23 +61,24 @@ public class RequestIntake {
     public CompletionStage<Decision> submit(ReindexRequested request) {
         CompletableFuture<Decision> recorded = new CompletableFuture<>();
         queue.add(new Submission(request, recorded));
+        intake.wake();
         return recorded;
     }
 
-    private void recordInOrder() {
-        try {
-            while (true) {
-                Submission next = queue.take();
-                record(next);
-            }
-        } catch (InterruptedException e) {
-            // Stopping: what is left in the queue is not acknowledged, and Kafka delivers it again.
+    /** One pass: records the oldest request waiting, or waits for one. */
+    private Duration recordNext() throws InterruptedException {
+        Submission next = queue.poll();
+        if (next == null) {
+            return Worker.UNTIL_WOKEN;
         }
+        record(next);
+        return Duration.ZERO;
     }
 
     private void record(Submission submission) throws InterruptedException {
-        Duration backoff = FIRST_BACKOFF;
+        Backoff backoff = Backoff.from(FIRST_BACKOFF);
         while (true) {
+            Duration wait;
             try {
                 submission.recorded().complete(admission.admit(submission.request()));
                 return;
@@ -85,14 +88,14 @@ public class RequestIntake {
                             "The database refuses a value of the request: " + Printable.escape(e.getMessage())));
                     return;
                 }
+                wait = backoff.next();
                 Log.warnf("Request %s not recorded yet, trying again in %s: %s",
-                        Printable.escape(submission.request().requestId()), backoff, e.getMessage());
+                        Printable.escape(submission.request().requestId()), wait, e.getMessage());
             } catch (RuntimeException e) {
                 submission.recorded().completeExceptionally(e);
                 return;
             }
-            Thread.sleep(backoff.toMillis());
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            Thread.sleep(wait);
         }
     }
 }

@@ -65,7 +65,7 @@ class EngineNodeLostIT {
             // The held flush outlasts a node's restart: the client must not cut it and send it again meanwhile.
             properties.put("quarkus.elasticsearch.socket-timeout", "5m");
 
-            FaultyEngineProxy.Hold load = proxy.hold("POST", INDEX_PATH + "/_bulk", 1);
+            FaultyEngineProxy.Hold load = proxy.hold("POST", INDEX_PATH + "\\.slice-[0-9.a-z-]+/_bulk", 1);
             FaultyEngineProxy.Hold flush = proxy.hold("POST", INDEX_PATH + "/_flush", 1);
             try (TopicWatcher outcomes = services.watchOutcomes();
                     Requests requests = services.requests();

@@ -94,6 +94,9 @@ public class SliceWorker {
      */
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         workers.forEach(Worker::requestStop);
+        if (!held.isEmpty()) {
+            Log.infof("Shutting down: handing back %d slice(s) once their requests under way end", held.size());
+        }
         for (Worker worker : workers) {
             if (!worker.awaitStop(config.shutdownWait())) {
                 Log.warnf("Slice worker %s did not stop within %s; its claim lapses after %s", worker.name(),

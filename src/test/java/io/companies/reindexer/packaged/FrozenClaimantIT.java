@@ -69,7 +69,7 @@ class FrozenClaimantIT {
                     String requestId = services.request(requests, newRequestId());
                     requestIds.add(requestId);
                     long leader = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
-                            .until(() -> runningLeader(services), pid -> pid > 0);
+                            .until(services::runningLeaderPid, pid -> pid > 0);
                     boolean firstLeads = leader == first.pid();
                     ServiceProcess frozen = firstLeads ? second : first;
                     FaultyEngineProxy.Hold bulk = firstLeads ? secondBulk : firstBulk;
@@ -98,16 +98,6 @@ class FrozenClaimantIT {
                     assertThat(services.allOutcomes(outcomes, requestId, Duration.ofMillis(300))).hasSize(1);
                 }
             }
-        }
-    }
-
-    /** The pid of the instance leading the run in progress, or 0. */
-    private static long runningLeader(PackagedServices services) throws Exception {
-        try (Connection connection = services.dataSource().getConnection();
-                ResultSet row = connection.createStatement().executeQuery("""
-                        select instance from reindexer.reindex_run where state = 'RUNNING' and instance is not null
-                        order by id desc limit 1""")) {
-            return row.next() ? Long.parseLong(row.getString(1).split("/")[1]) : 0;
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.companies.reindexer.testing.ComparedCompanies;
+import io.companies.reindexer.testing.FaultyEngineProxy;
 import io.companies.reindexer.testing.OwningApplication;
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
@@ -52,6 +53,7 @@ class SlicedRunIT {
     // requests of two pages keep the looks spread over the load: with the default 1,000 a slice's pages would all be
     // read at once and the slice sent in one request after the last look.
     private static final int PAGE = 50;
+    private static final String SLICE_WRITES = ".*\\.slice-[0-9.a-z-]+/_bulk";
 
     private static PackagedServices services;
     private static SearchIndices search;
@@ -79,7 +81,11 @@ class SlicedRunIT {
     }
 
     private Map<String, String> properties() {
-        Map<String, String> properties = services.serviceProperties();
+        return properties(services.engineAddress().getAuthority());
+    }
+
+    private Map<String, String> properties(String engineHost) {
+        Map<String, String> properties = services.serviceProperties(engineHost);
         properties.put("reindex.slices.size", String.valueOf(SLICE));
         properties.put("reindex.source.page-size", String.valueOf(PAGE));
         properties.put("reindex.bulk.max-documents", String.valueOf(2 * PAGE));
@@ -193,11 +199,32 @@ class SlicedRunIT {
     void aStoppedInstanceHandsItsSliceBack() throws Exception {
         rows.generate(COMPANIES, 0.29);
         long published = rows.publishedCompanies();
-        List<ServiceProcess> instances = startThree("stopped-worker");
+        List<FaultyEngineProxy> engines = new ArrayList<>();
+        List<ServiceProcess> instances = new ArrayList<>();
         try (TopicWatcher outcomes = services.watchOutcomes(); Requests requests = services.requests()) {
+            // Every load request of every instance waits in its proxy until the test lets it go: the one stopped
+            // is then certainly loading, with most of its slice still to read, when the shutdown reaches it.
+            List<FaultyEngineProxy.Hold> loads = new ArrayList<>();
+            for (char name = 'a'; name <= 'c'; name++) {
+                FaultyEngineProxy engine = FaultyEngineProxy.start(services.engineAddress());
+                engines.add(engine);
+                loads.add(engine.hold("POST", SLICE_WRITES, Integer.MAX_VALUE));
+                instances.add(ServiceProcess.start("stopped-worker-" + name, properties(engine.hostAndPort())));
+            }
             String requestId = services.request(requests, newRequestId());
-            ServiceProcess stopped = awaitAWorkerLoading(instances).holder(instances);
+            long leader = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
+                    .until(services::runningLeaderPid, pid -> pid > 0);
+            int stoppedOne = instances.getFirst().pid() == leader ? 1 : 0;
+            ServiceProcess stopped = instances.get(stoppedOne);
+            FaultyEngineProxy.Hold stoppedLoad = loads.remove(stoppedOne);
+            loads.forEach(FaultyEngineProxy.Hold::release);
+            stoppedLoad.awaitHeld(1, Duration.ofMinutes(1));
+
             long stoppedAt = System.nanoTime();
+            stopped.requestStop();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> stopped.log().contains("Shutting down: handing back"));
+            stoppedLoad.release();
             stopped.stop();
             Duration stopTook = Duration.ofNanos(System.nanoTime() - stoppedAt);
 
@@ -208,6 +235,9 @@ class SlicedRunIT {
             assertThat(stopTook).as("the stop waits for no lease").isLessThan(Duration.ofSeconds(15));
         } finally {
             closeAll(instances);
+            for (FaultyEngineProxy engine : engines) {
+                engine.close();
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import static io.companies.reindexer.testing.ServiceTopics.hasKey;
 import java.io.IOException;
 import java.net.URI;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -175,6 +176,16 @@ public final class PackagedServices implements AutoCloseable {
             }
         }
         return all;
+    }
+
+    /** The pid of the instance leading the run in progress, or 0 while none does. */
+    public long runningLeaderPid() throws SQLException {
+        try (Connection connection = dataSource().getConnection();
+                ResultSet row = connection.createStatement().executeQuery("""
+                        select instance from reindexer.reindex_run where state = 'RUNNING' and instance is not null
+                        order by id desc limit 1""")) {
+            return row.next() ? Long.parseLong(row.getString(1).split("/")[1]) : 0;
+        }
     }
 
     public static String newRequestId() {

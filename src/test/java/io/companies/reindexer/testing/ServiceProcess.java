@@ -125,8 +125,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** SIGTERM: the graceful shutdown an orchestrator asks for; returns the exit code. */
     public int stop() throws InterruptedException {
-        process.destroy();
+        requestStop();
         return process.waitFor();
+    }
+
+    /** SIGTERM without waiting for the process to end: {@link #stop()} waits. */
+    public void requestStop() {
+        process.destroy();
     }
 
     public String log() throws IOException {

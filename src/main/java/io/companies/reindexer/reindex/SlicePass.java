@@ -141,12 +141,7 @@ public class SlicePass {
      * ever send.
      */
     private void clear(Claim claim, BulkIndexer indexer) throws IOException, InterruptedException {
-        engine.refresh(claim.index());
-        int afterId = claim.bounds().afterId();
-        long cleared = 0;
-        for (SequencedMap<String, SeqNo> page = engine.seqNosBetween(claim.index(), afterId, claim.bounds().lastId(),
-                CLEAR_PAGE); !page.isEmpty(); page = engine.seqNosBetween(claim.index(), afterId,
-                        claim.bounds().lastId(), CLEAR_PAGE)) {
+        long cleared = forEachIndexedPage(claim, page -> {
             BulkBatch batch = indexer.newBatch();
             for (Map.Entry<String, SeqNo> document : page.entrySet()) {
                 batch.delete(document.getKey(), document.getValue());
@@ -158,9 +153,7 @@ public class SlicePass {
             if (!batch.isEmpty()) {
                 indexer.submit(batch);
             }
-            cleared += page.size();
-            afterId = Integer.parseInt(page.lastEntry().getKey());
-        }
+        });
         indexer.flush();
         Log.infof("Run %d, slice %d: load taken over (attempt %d); deleted the %d documents the earlier attempt sent",
                 claim.runId(), claim.slice(), claim.attempt(), cleared);
@@ -174,13 +167,9 @@ public class SlicePass {
      * publishes stays, and a deletion lost to a newer write of the application fails (409), as in {@link CatchUp}.
      */
     private void sweep(Claim claim, BulkIndexer indexer, Fingerprints known) throws IOException, InterruptedException {
-        engine.refresh(claim.index());
         List<Integer> unknown = new ArrayList<>();
         Fingerprints.Cursor cursor = known.cursor();
-        int afterId = claim.bounds().afterId();
-        for (SequencedMap<String, SeqNo> page = engine.seqNosBetween(claim.index(), afterId, claim.bounds().lastId(),
-                CLEAR_PAGE); !page.isEmpty(); page = engine.seqNosBetween(claim.index(), afterId,
-                        claim.bounds().lastId(), CLEAR_PAGE)) {
+        forEachIndexedPage(claim, page -> {
             for (String document : page.keySet()) {
                 int id = Integer.parseInt(document);
                 while (!cursor.exhausted() && cursor.id() < id) {
@@ -190,13 +179,35 @@ public class SlicePass {
                     unknown.add(id);
                 }
             }
-            afterId = Integer.parseInt(page.lastEntry().getKey());
-        }
+        });
         CreateRecheck recheck = new CreateRecheck(source, engine, claim.index(), config.source().pageSize());
         recheck.recheck(unknown, indexer);
         Log.infof("Run %d, slice %d, pass %d: taken over (attempt %d); %d documents unknown to the slice, %d of them"
                 + " deleted: their companies are gone from the source", claim.runId(), claim.slice(), claim.pass(),
                 claim.attempt(), unknown.size(), recheck.deleted());
+    }
+
+    /**
+     * Refreshes the run's index, then hands the documents it holds in the slice's range to {@code action}, a page of
+     * ids and sequence numbers at a time, in id order.
+     *
+     * @return how many documents the pages held
+     */
+    private long forEachIndexedPage(Claim claim, IndexedPage action) throws IOException, InterruptedException {
+        engine.refresh(claim.index());
+        long documents = 0;
+        int afterId = claim.bounds().afterId();
+        for (SequencedMap<String, SeqNo> page; !(page = engine.seqNosBetween(claim.index(), afterId,
+                claim.bounds().lastId(), CLEAR_PAGE)).isEmpty(); afterId = Integer.parseInt(page.lastEntry().getKey())) {
+            action.accept(page);
+            documents += page.size();
+        }
+        return documents;
+    }
+
+    @FunctionalInterface
+    private interface IndexedPage {
+        void accept(SequencedMap<String, SeqNo> page) throws IOException, InterruptedException;
     }
 
     /** Frees the buffers kept for the next pass: this instance has no slice to work on. */

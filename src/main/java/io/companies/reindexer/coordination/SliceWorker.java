@@ -230,11 +230,7 @@ public class SliceWorker {
 
         void renew() {
             try {
-                if (slices.renew(claim, instance.get(), config.slices().lease(), pages.get())) {
-                    renewedAt = System.nanoTime();
-                } else {
-                    lost = "The claim lapsed and another instance took the slice, or the run ended";
-                }
+                extend();
             } catch (RunLedgerException e) {
                 if (System.nanoTime() - renewedAt > config.slices().lease().toNanos()) {
                     lost = "The claim could not be renewed within its lease: " + e.getMessage();
@@ -246,11 +242,19 @@ public class SliceWorker {
         @Override
         public void confirm() {
             checkpoint();
-            if (!slices.renew(claim, instance.get(), config.slices().lease(), pages.get())) {
-                lost = "Another instance took the slice over, or the run ended";
+            if (!extend()) {
                 throw new RunStoppedException(lost);
             }
+        }
+
+        /** Extends the lease in PostgreSQL; false, with the reason kept for the pass, if the claim is not ours. */
+        private boolean extend() {
+            if (!slices.renew(claim, instance.get(), config.slices().lease(), pages.get())) {
+                lost = "The claim lapsed and another instance took the slice, or the run ended";
+                return false;
+            }
             renewedAt = System.nanoTime();
+            return true;
         }
 
         /** Called by the pass once per page it reads: counts the page, then says whether to go on. */

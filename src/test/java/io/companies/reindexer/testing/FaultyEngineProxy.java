@@ -88,38 +88,28 @@ public final class FaultyEngineProxy implements AutoCloseable {
 
     /** The engine does the work, but the client sees its connection closed without an answer. */
     public Rule dropAnswer(String method, String pathRegex, int times) {
-        return addRule(method, pathRegex, times, request -> {
-            engineAnswer(request);
-            throw new ConnectionDropped();
-        });
+        return addRule(method, pathRegex, null, times, this::forwardThenDrop);
     }
 
     /** {@link #dropAnswer}, only for requests whose body holds {@code text} (as UTF-8). */
     public Rule dropAnswerIfBodyContains(String method, String pathRegex, String text, int times) {
-        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), text, times, null, request -> {
-            engineAnswer(request);
-            throw new ConnectionDropped();
-        }));
+        return addRule(method, pathRegex, text, times, this::forwardThenDrop);
     }
 
     /** The client sees its connection closed without an answer, and the engine never sees the request. */
     public Rule dropRequest(String method, String pathRegex, int times) {
-        return addRule(method, pathRegex, times, request -> {
-            throw new ConnectionDropped();
-        });
+        return addRule(method, pathRegex, null, times, FaultyEngineProxy::drop);
     }
 
     /** {@link #dropRequest}, only for requests whose body holds {@code text} (as UTF-8). */
     public Rule dropRequestIfBodyContains(String method, String pathRegex, String text, int times) {
-        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), text, times, null, request -> {
-            throw new ConnectionDropped();
-        }));
+        return addRule(method, pathRegex, text, times, FaultyEngineProxy::drop);
     }
 
     /** The client gets {@code status} with {@code jsonBody}, and the engine never sees the request. */
     public Rule answer(String method, String pathRegex, int times, int status, String jsonBody) {
         byte[] body = jsonBody.getBytes(UTF_8);
-        return addRule(method, pathRegex, times, request -> new Answer(status, JSON, body));
+        return addRule(method, pathRegex, null, times, request -> new Answer(status, JSON, body));
     }
 
     /**
@@ -127,7 +117,7 @@ public final class FaultyEngineProxy implements AutoCloseable {
      * is unavailable: 503, {@code unavailable_shards_exception}), and the engine never sees the request.
      */
     public Rule failBulkItems(String pathRegex, int times, int status, String errorType) {
-        return addRule("POST", pathRegex, times,
+        return addRule("POST", pathRegex, null, times,
                 request -> new Answer(200, JSON, failedBulk(request.body(), status, errorType)));
     }
 
@@ -149,7 +139,7 @@ public final class FaultyEngineProxy implements AutoCloseable {
 
     /** The engine answers as usual, but sees the request only {@code delay} after the client sent it. */
     public Rule delay(String method, String pathRegex, int times, Duration delay) {
-        return addRule(method, pathRegex, times, request -> {
+        return addRule(method, pathRegex, null, times, request -> {
             Thread.sleep(delay);
             return engineAnswer(request);
         });
@@ -211,8 +201,17 @@ public final class FaultyEngineProxy implements AutoCloseable {
         client.shutdownNow();
     }
 
-    private Rule addRule(String method, String pathRegex, int times, Fault fault) {
-        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), null, times, null, fault));
+    private Rule addRule(String method, String pathRegex, String bodyContains, int times, Fault fault) {
+        return add(new Rule(Set.of(method), Pattern.compile(pathRegex), bodyContains, times, null, fault));
+    }
+
+    private Answer forwardThenDrop(Request request) throws IOException, InterruptedException {
+        engineAnswer(request);
+        throw new ConnectionDropped();
+    }
+
+    private static Answer drop(Request request) {
+        throw new ConnectionDropped();
     }
 
     private synchronized <R extends Rule> R add(R rule) {

@@ -3,6 +3,8 @@ package io.companies.reindexer.config;
 import java.time.Duration;
 import java.util.Optional;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 
 import io.quarkus.runtime.configuration.MemorySize;
@@ -10,7 +12,6 @@ import io.quarkus.runtime.configuration.MemorySize;
 import org.hibernate.validator.constraints.time.DurationMin;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /**
@@ -147,7 +148,8 @@ public interface ReindexConfig {
          * to 1; default 0.5: a source that lost half its published companies is more likely wrong than right.
          */
         @WithDefault("0.5")
-        @WithConverter(ShareConverter.class)
+        @DecimalMin("0")
+        @DecimalMax("1")
         double minRatio();
     }
 

@@ -28,7 +28,9 @@ class BadSettingsIT {
             "REINDEX_POLL_INTERVAL    | -5s | reindex.poll-interval must be longer than or equal to 1 milli",
             "REINDEX_INDEX_REPLICAS   | -1  | reindex.index.replicas must be greater than or equal to 0",
             "REINDEX_SLICES_LEASE     | 1ms | reindex.slices.lease must be longer than or equal to 1 second",
-            "REINDEX_BULK_MAX_BYTES   | 1G  | reindex.bulk.max-bytes must be between 1 and 104857600 bytes" })
+            "REINDEX_BULK_MAX_BYTES   | 1G  | reindex.bulk.max-bytes must be between 1 and 104857600 bytes",
+            "REINDEX_SWAP_MIN_RATIO   | 1.5 | reindex.swap.min-ratio must be less than or equal to 1",
+            "REINDEX_SWAP_MIN_RATIO   | NaN | reindex.swap.min-ratio must be greater than or equal to 0" })
     void aSettingOutOfItsRangeStopsTheStart(String variable, String value, String message) throws Exception {
         Exit exit = ServiceProcess.runUntilExit("bad-settings-" + variable, Map.of(variable, value), EXIT_TIMEOUT);
 

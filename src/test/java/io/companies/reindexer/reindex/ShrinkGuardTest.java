@@ -1,11 +1,8 @@
 package io.companies.reindexer.reindex;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-
-import io.companies.reindexer.config.ShareConverter;
 
 import org.junit.jupiter.api.Test;
 
@@ -46,17 +43,5 @@ class ShrinkGuardTest {
         String refusal = ShrinkGuard.refusal("companies-new", 400, List.of("companies-old"), 1000, 0.5, "companies");
         assertThat(refusal).contains("companies-new holds 400 documents").contains("the 1000 in companies-old")
                 .contains("reindex.swap.min-ratio").contains("\"force\": true");
-    }
-
-    @Test
-    void theShareIsFromZeroToOne() {
-        ShareConverter converter = new ShareConverter();
-        assertThat(converter.convert("0")).isZero();
-        assertThat(converter.convert("0.5")).isEqualTo(0.5);
-        assertThat(converter.convert("1")).isEqualTo(1.0);
-        for (String wrong : List.of("-0.1", "1.5", "NaN", "half")) {
-            assertThatThrownBy(() -> converter.convert(wrong)).as(wrong)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 0 to 1");
-        }
     }
 }

@@ -47,11 +47,8 @@ class SlicedRunIT {
     // Few enough for one search to read every document back.
     private static final int COMPANIES_CHANGED = 12_000;
     private static final int SLICE = 1_000;
-    // A slice is loaded in 20 pages, and a pass looks at its claim and at the shutdown once a page: a stop or a kill
-    // that the tests aim at a loading slice lands with most of it still to do. With the packaged service's 500 (two
-    // pages a slice), a stop could come after the last look, and the slice was finished instead of handed back. Bulk
-    // requests of two pages keep the looks spread over the load: with the default 1,000 a slice's pages would all be
-    // read at once and the slice sent in one request after the last look.
+    // A slice is loaded in 20 pages, in bulk requests of two: a kill that the tests aim at a loading slice lands with
+    // most of it still to do, where with the packaged service's 500 (two pages a slice) the slice was often finished.
     private static final int PAGE = 50;
     private static final String SLICE_WRITES = ".*\\.slice-[0-9.a-z-]+/_bulk";
 

@@ -43,6 +43,20 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code jar}, another build of the service, with these properties; returns once it reports ready. */
     public static ServiceProcess start(String name, Map<String, String> properties, Path jar) throws Exception {
+        return start(name, properties, Map.of(), jar);
+    }
+
+    /**
+     * Starts the jar with these properties and, as an orchestrator passes settings, these environment variables;
+     * returns once it reports ready.
+     */
+    public static ServiceProcess start(String name, Map<String, String> properties, Map<String, String> environment)
+            throws Exception {
+        return start(name, properties, environment, JAR);
+    }
+
+    private static ServiceProcess start(String name, Map<String, String> properties, Map<String, String> environment,
+            Path jar) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -52,7 +66,9 @@ public final class ServiceProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         Path log = Path.of("target", name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         ServiceProcess service = new ServiceProcess(name, process, log, port);
         service.awaitReady(URI.create("http://localhost:" + port + "/q/health/ready"));
         return service;

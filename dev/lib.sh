@@ -14,6 +14,7 @@ STACK_DIR="$(realpath -m "${STACK_DIR:-$REPO_ROOT/.stack}")"
 PG_PORT="${PG_PORT:-5432}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_SSL_PORT="${KAFKA_SSL_PORT:-9094}"   # the broker's TLS listener, beside the plaintext one
 OPENSEARCH_PORT="${OPENSEARCH_PORT:-9200}"
 OPENSEARCH_TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-9300}"
 ELASTICSEARCH_PORT="${ELASTICSEARCH_PORT:-9201}"
@@ -21,11 +22,14 @@ ELASTICSEARCH_TRANSPORT_PORT="${ELASTICSEARCH_TRANSPORT_PORT:-9301}"
 OPENSEARCH_CLUSTER_PORT="${OPENSEARCH_CLUSTER_PORT:-9240}"   # node N of the three-node cluster: this + N-1
 OPENSEARCH_CLUSTER_TRANSPORT_PORT="${OPENSEARCH_CLUSTER_TRANSPORT_PORT:-9340}"
 
-# The -D options that point the service (or its tests, through Maven) at the local stack, into the array STACK_PROPS.
+# The -D options that point the service (or its tests, through Maven) at the local stack, into the array STACK_PROPS;
+# the it.* ones only tell the test of secure connections where the stack's TLS listener and certificates are.
 stack_props() {   # stack_props DATABASE ENGINE_PORT
   STACK_PROPS=(-Dquarkus.datasource.jdbc.url="jdbc:postgresql://localhost:$PG_PORT/$1"
     -Dkafka.bootstrap.servers="localhost:$KAFKA_PORT"
-    -Dquarkus.elasticsearch.hosts="localhost:$2")
+    -Dquarkus.elasticsearch.hosts="localhost:$2"
+    -Dit.kafka.tls.bootstrap.servers="localhost:$KAFKA_SSL_PORT"
+    -Dit.tls.dir="$STACK_DIR/tls")
 }
 
 # ---------------------------------------------------------------------------------------------------------------

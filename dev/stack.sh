@@ -17,8 +17,16 @@
 # `status` without names act on all five. Must run as root (it installs packages and runs
 # services as other users).
 #
+# TLS: `up` makes a private CA and a certificate for localhost (DNS:localhost, IP:127.0.0.1) in
+# STACK_DIR/tls once (again when one is missing or about to expire): ca.crt (PEM), truststore.p12
+# (the CA, PKCS12, password changeit), server.crt/server.key (PEM) and server.p12 (the server's
+# key and certificate chain, PKCS12, password changeit). Kafka has a TLS listener (SSL) on
+# KAFKA_SSL_PORT beside the plaintext one, and PostgreSQL runs with ssl=on on its only port
+# (plaintext connections keep working). OpenSearch and Elasticsearch stay plain HTTP.
+#
 # Environment (defaults in brackets):
 #   STACK_DIR [<repo>/.stack]  PG_PORT [5432]  KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]
+#   KAFKA_SSL_PORT [9094]
 #   OPENSEARCH_PORT [9200]  OPENSEARCH_TRANSPORT_PORT [9300]
 #   ELASTICSEARCH_PORT [9201]  ELASTICSEARCH_TRANSPORT_PORT [9301]  STACK_ELASTICSEARCH [false]
 #   OPENSEARCH_CLUSTER_PORT [9240]  OPENSEARCH_CLUSTER_TRANSPORT_PORT [9340]: node N (1 to 3) of
@@ -269,6 +277,55 @@ stop_pid() {   # stop_pid PID NAME [SIGNAL]
 }
 
 # ---------------------------------------------------------------------------------------------
+# TLS: a private CA and one certificate for localhost, which Kafka's TLS listener and PostgreSQL
+# present (and the tests' TLS-terminating proxy in front of the engine). Kept across starts, so a
+# client that trusts the CA keeps working; made anew only when a file is missing or the
+# certificate expires within a day.
+
+TLS_DIR="$STACK_DIR/tls"
+TLS_PASSWORD=changeit   # of the PKCS12 files; a development CA, no secret
+
+tls_valid() {   # tls_valid CERT: exists and is valid for at least another day
+  [[ -f "$1" ]] && openssl x509 -noout -checkend 86400 -in "$1" >/dev/null 2>&1
+}
+
+tls_prepare() {
+  need_cmd openssl openssl
+  local f complete=true
+  for f in ca.key ca.crt truststore.p12 server.key server.crt server.p12; do
+    [[ -f "$TLS_DIR/$f" ]] || complete=false
+  done
+  if [[ $complete == true ]] && tls_valid "$TLS_DIR/ca.crt" && tls_valid "$TLS_DIR/server.crt"; then
+    return
+  fi
+  step "tls: making a private CA and a certificate for localhost in $TLS_DIR"
+  rm -rf "$TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  chmod 755 "$TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=dev-stack local CA" \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+      -keyout ca.key -out ca.crt
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr
+    printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "extendedKeyUsage=serverAuth" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" >server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 \
+      -extfile server.ext -out server.crt
+    openssl pkcs12 -export -name localhost -in server.crt -inkey server.key -certfile ca.crt \
+      -passout "pass:$TLS_PASSWORD" -out server.p12
+    # A trust store Java reads as trusted entries: keytool marks the certificate trusted, openssl does not.
+    "$JAVA_HOME_STACK/bin/keytool" -importcert -noprompt -alias dev-stack-ca -file ca.crt \
+      -storetype PKCS12 -keystore truststore.p12 -storepass "$TLS_PASSWORD"
+    rm -f server.csr server.ext ca.srl
+    # Readable by anyone: the public parts, and server.p12 for the tests' TLS proxy (a development key,
+    # behind a password everyone knows anyway); the PEM keys by root only.
+    chmod 644 ca.crt server.crt truststore.p12 server.p12
+  ) >"$LOG_DIR/tls.log" 2>&1 || { cat "$LOG_DIR/tls.log" >&2; die "could not make the stack's certificates"; }
+}
+
+# ---------------------------------------------------------------------------------------------
 # PostgreSQL 15: Debian's binaries, but our own cluster (initdb under STACK_DIR), never the
 # Debian-managed `15 main` cluster.
 
@@ -307,14 +364,20 @@ postgres_prepare() {
   fi
   mkdir -p "$PG_SOCKET_DIR"
   chown postgres:postgres "$PG_SOCKET_DIR"
+  # PostgreSQL refuses a key file that others can read, and runs as postgres: its own copy.
+  mkdir -p "$PG_HOME/tls"
+  cp "$TLS_DIR/server.crt" "$TLS_DIR/server.key" "$PG_HOME/tls/"
+  chown -R postgres:postgres "$PG_HOME/tls"
+  chmod 600 "$PG_HOME/tls/server.key"
 }
 
 postgres_start() {
   require_free_port "$PG_PORT" postgres PG_PORT
-  step "postgres: starting on 127.0.0.1:$PG_PORT"
+  step "postgres: starting on 127.0.0.1:$PG_PORT (TLS offered, plaintext allowed)"
   launch postgres "$PG_HOME" setpriv --reuid=postgres --regid=postgres --init-groups \
     "$PG_BIN/postgres" -D "$PG_DATA" -p "$PG_PORT" -c listen_addresses=127.0.0.1 \
-    -c unix_socket_directories="$PG_SOCKET_DIR" -c logging_collector=off
+    -c unix_socket_directories="$PG_SOCKET_DIR" -c logging_collector=off \
+    -c ssl=on -c ssl_cert_file="$PG_HOME/tls/server.crt" -c ssl_key_file="$PG_HOME/tls/server.key"
 }
 
 postgres_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
@@ -382,9 +445,14 @@ kafka_prepare() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=localhost:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://localhost:$KAFKA_PORT,CONTROLLER://localhost:$KAFKA_CONTROLLER_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://localhost:$KAFKA_PORT,SSL://localhost:$KAFKA_SSL_PORT,CONTROLLER://localhost:$KAFKA_CONTROLLER_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT
+# The TLS listener presents the stack's certificate for localhost (tls_prepare); clients need no certificate.
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS_DIR/server.p12
+ssl.keystore.password=$TLS_PASSWORD
+ssl.client.auth=none
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$KAFKA_DATA
@@ -411,7 +479,8 @@ EOF
 kafka_start() {
   require_free_port "$KAFKA_PORT" kafka KAFKA_PORT
   require_free_port "$KAFKA_CONTROLLER_PORT" "kafka (controller)" KAFKA_CONTROLLER_PORT
-  step "kafka: starting $(cat "$KAFKA_LIBS/.complete") on localhost:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
+  require_free_port "$KAFKA_SSL_PORT" "kafka (TLS)" KAFKA_SSL_PORT
+  step "kafka: starting $(cat "$KAFKA_LIBS/.complete") on localhost:$KAFKA_PORT (TLS :$KAFKA_SSL_PORT, controller :$KAFKA_CONTROLLER_PORT)"
   launch kafka "$KAFKA_HOME" "$JAVA" -Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true -Dstack.kafka.log.level=INFO \
     -Dlog4j2.configurationFile="$HELPERS/kafka-log4j2.properties" \
@@ -432,6 +501,9 @@ kafka_setup() {
     ((SECONDS - start < 120)) || { cat "$KAFKA_HOME/topics.err" >&2; fail_with_log kafka "kafka does not answer metadata requests"; }
     sleep 1
   done
+  # A broker started before the TLS listener existed keeps running without it: say how to get it.
+  tcp_open "$KAFKA_SSL_PORT" \
+    || info "kafka: nothing listens on the TLS port $KAFKA_SSL_PORT (a broker started by an older dev/stack.sh?): dev/stack.sh down kafka && dev/stack.sh up kafka"
   for t in "${KAFKA_TOPICS[@]}"; do
     grep -qx -- "$t" <<<"$existing" || missing+=("$t")
   done
@@ -653,6 +725,7 @@ cmd_up() {
   local services=("$@") svc pid
   mkdir -p "$STACK_DIR" "$RUN_DIR" "$LOG_DIR"
   chmod 755 "$STACK_DIR"   # the postgres and STACK_USER users must be able to enter it
+  tls_prepare
   # Install and start everything first, then wait: the services boot in parallel.
   for svc in "${services[@]}"; do
     # Every process: a node of the cluster that died (a test kills one) is started again, the others are left alone.

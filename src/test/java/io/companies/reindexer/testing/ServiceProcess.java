@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 
 /**
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) in a JVM of its own, so that a test can kill it
@@ -43,6 +44,34 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code jar}, another build of the service, with these properties; returns once it reports ready. */
     public static ServiceProcess start(String name, Map<String, String> properties, Path jar) throws Exception {
+        return start(name, properties, Map.of(), jar);
+    }
+
+    /**
+     * Starts the jar with these properties and, as an orchestrator passes settings, these environment variables;
+     * returns once it reports ready.
+     */
+    public static ServiceProcess start(String name, Map<String, String> properties, Map<String, String> environment)
+            throws Exception {
+        return start(name, properties, environment, JAR);
+    }
+
+    /**
+     * Starts the jar with these properties and environment variables; returns once its readiness check answers, ready
+     * or not: for a service that must stay not ready.
+     */
+    public static ServiceProcess startAnswering(String name, Map<String, String> properties,
+            Map<String, String> environment) throws Exception {
+        return start(name, properties, environment, JAR, status -> status == 200 || status == 503);
+    }
+
+    private static ServiceProcess start(String name, Map<String, String> properties, Map<String, String> environment,
+            Path jar) throws Exception {
+        return start(name, properties, environment, jar, status -> status == 200);
+    }
+
+    private static ServiceProcess start(String name, Map<String, String> properties, Map<String, String> environment,
+            Path jar, IntPredicate awaitedStatus) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -52,9 +81,11 @@ public final class ServiceProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         Path log = Path.of("target", name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         ServiceProcess service = new ServiceProcess(name, process, log, port);
-        service.awaitReady(URI.create("http://localhost:" + port + "/q/health/ready"));
+        service.awaitReadiness(URI.create("http://localhost:" + port + "/q/health/ready"), awaitedStatus);
         return service;
     }
 
@@ -81,7 +112,7 @@ public final class ServiceProcess implements AutoCloseable {
     public record Exit(int code, String log) {
     }
 
-    private void awaitReady(URI readiness) throws Exception {
+    private void awaitReadiness(URI readiness, IntPredicate awaitedStatus) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
@@ -89,8 +120,8 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("Service " + name + " exited with " + process.exitValue() + ":\n" + log());
             }
             try {
-                if (http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200) {
+                if (awaitedStatus.test(http.send(HttpRequest.newBuilder(readiness).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode())) {
                     return;
                 }
             } catch (IOException e) {

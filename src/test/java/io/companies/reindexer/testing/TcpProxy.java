@@ -9,21 +9,31 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import javax.net.ServerSocketFactory;
+
 /**
  * A TCP proxy in front of a real service, so a test can make that service unreachable and bring it back: {@link #cut}
- * drops every connection and refuses new ones, exactly what a client sees when the service stops.
+ * drops every connection and refuses new ones, exactly what a client sees when the service stops. Given a TLS server
+ * socket factory it terminates TLS, and forwards in plaintext: a service that speaks TLS in front of one that does not.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final String targetHost;
     private final int targetPort;
     private final int port;
+    private final ServerSocketFactory listener;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
+        this(targetHost, targetPort, ServerSocketFactory.getDefault());
+    }
+
+    /** A proxy whose clients connect through {@code listener}'s sockets, e.g. TLS ones. */
+    public TcpProxy(String targetHost, int targetPort, ServerSocketFactory listener) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
+        this.listener = listener;
         this.port = ServiceProcess.freePort();
         restore();
     }
@@ -34,7 +44,7 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Accepts connections again and forwards them to the target. */
     public synchronized void restore() throws IOException {
-        ServerSocket listening = new ServerSocket();
+        ServerSocket listening = listener.createServerSocket();
         listening.setReuseAddress(true);
         listening.bind(new InetSocketAddress("localhost", port));
         server = listening;

@@ -15,9 +15,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Every setting of the reindex service. The names of {@link #enabled()}, {@link #alias()}, {@link #retention()},
- * {@link #schedule()} and {@link Swap#minRatio()} are a contract with other teams (see {@code shared/spec/events.md}): never
- * rename them.
+ * Every setting of the reindex service. The names of {@link #enabled()}, {@link #alias()}, {@link #retention()} and
+ * {@link Swap#minRatio()} are a contract with other teams (see {@code shared/spec/events.md}): never rename them.
  */
 @ConfigMapping(prefix = "reindex")
 public interface ReindexConfig {
@@ -32,13 +31,6 @@ public interface ReindexConfig {
     /** The alias searchers read from, the only one this service manages. Default {@code companies}. */
     @WithDefault("companies")
     String alias();
-
-    /**
-     * A cron expression (Quartz's, with seconds, as {@code quarkus-scheduler} reads it) on which the service requests a
-     * rebuild itself, one request per tick however many instances run: for example {@code 0 0 3 * * ?} every night
-     * at 3. Unset by default: no scheduled rebuilds. A name in {@code shared/spec/events.md}: never rename it.
-     */
-    Optional<String> schedule();
 
     /** How many old indices to keep after a swap, besides the new one. Default 0. */
     @WithDefault("0")

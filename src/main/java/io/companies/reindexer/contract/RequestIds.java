@@ -7,10 +7,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 
 /**
- * Request ids made by the service: name-based UUIDs (RFC 9562, version 5, SHA-1, in its URL namespace). A
- * {@code reindex-requested} record that has none gets one of its place, {@code <topic>/<partition>/<offset>}, so that a
- * redelivered record is recognised as the same request; a rebuild the service requests itself gets one of its
- * cause, so that every instance makes the same request.
+ * The request id of a {@code reindex-requested} record that has none: a name-based UUID (RFC 9562, version 5, SHA-1)
+ * of the record's place, so that a redelivered record is recognised as the same request. The name is
+ * {@code <topic>/<partition>/<offset>} in the URL namespace of RFC 9562.
  */
 public final class RequestIds {
 
@@ -21,14 +20,6 @@ public final class RequestIds {
 
     public static String ofRecord(String topic, int partition, long offset) {
         return nameBased(URL_NAMESPACE, topic + "/" + partition + "/" + offset).toString();
-    }
-
-    /**
-     * The request id of a rebuild the service requests itself: the same {@code cause} (for example a schedule's tick
-     * and the alias) gives every instance the same id, so that they make one request.
-     */
-    public static String ofCause(String cause) {
-        return nameBased(URL_NAMESPACE, "reindexer:" + cause).toString();
     }
 
     static UUID nameBased(UUID namespace, String name) {

@@ -72,21 +72,6 @@ public class RequestAdmission {
         return decision;
     }
 
-    /**
-     * Records a request the service makes itself (a schedule's tick): valid by construction, and recorded once per
-     * request id however many instances make it, with no outcome published again for an id recorded before.
-     *
-     * @return whether this call recorded it
-     * @throws io.companies.reindexer.state.RunLedgerException when the database is unavailable: nothing was recorded
-     */
-    public boolean admitOwn(ReindexRequested request) {
-        if (!ledger.acceptOnce(request, config.alias())) {
-            return false;
-        }
-        runLoop.wake();
-        return true;
-    }
-
     private Decision record(ReindexRequested request) {
         String requestId = request.requestId();
         return switch (judge.judge(request)) {

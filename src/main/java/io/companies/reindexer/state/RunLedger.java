@@ -157,19 +157,6 @@ public class RunLedger {
         });
     }
 
-    /**
-     * Records a request the service makes itself, once per request id and never answered again: the same cause on
-     * another instance makes the same id.
-     *
-     * @return whether this call recorded it, rather than finding it recorded already
-     */
-    public boolean acceptOnce(ReindexRequested request, String alias) {
-        return database.inTransaction("record request " + request.requestId(),
-                session -> session.update(RECORD_REQUEST, "requestId", request.requestId(), "alias", alias,
-                        "requestedBy", request.requestedBy(), "requestedAt", request.requestedAt(), "force",
-                        request.force()) == 1);
-    }
-
     public boolean hasWaiting(String alias) {
         return database.inTransaction("look for waiting requests",
                 session -> session.first(ANY_WAITING, row -> true, "alias", alias).isPresent());

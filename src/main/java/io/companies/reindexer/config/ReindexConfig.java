@@ -46,6 +46,14 @@ public interface ReindexConfig {
     @Min(1)
     int definitionVersion();
 
+    /**
+     * Rebuild on change: at start and every {@link #pollInterval()}, when the alias points to an index built from an
+     * older definition than this build's (another fingerprint and a lower {@link #definitionVersion()}, or none
+     * recorded), the service requests a rebuild itself. {@code false} switches it off. Default {@code true}.
+     */
+    @WithDefault("true")
+    boolean rebuildOnChange();
+
     /** How many old indices to keep after a swap, besides the new one. Default 0. */
     @WithDefault("0")
     @Min(0)

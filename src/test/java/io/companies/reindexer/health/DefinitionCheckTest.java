@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import jakarta.inject.Inject;
 
 import io.companies.reindexer.api.Tokens;
+import io.companies.reindexer.coordination.DefinitionChangeTrigger;
 import io.companies.reindexer.index.NewIndex;
 import io.companies.reindexer.index.SearchEngine;
 import io.companies.reindexer.reindex.BuildDefinition;
@@ -38,7 +39,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The definition knows itself, against the real engine: every index the service creates records its build's
  * definition (fingerprint and version) in its mapping's {@code _meta}, from creation on;
  * {@code GET /reindex/definition} and {@code reindex_definition_current} say whether the index behind the alias records
- * this build's, and an index that records none does not.
+ * this build's, and an index that records none does not; with {@code reindex.rebuild-on-change=false} (the test
+ * profile's) that starts no rebuild.
  */
 @QuarkusTest
 class DefinitionCheckTest {
@@ -62,6 +64,9 @@ class DefinitionCheckTest {
 
     @Inject
     DefinitionGauge gauge;
+
+    @Inject
+    DefinitionChangeTrigger trigger;
 
     @Inject
     MeterRegistry registry;
@@ -133,6 +138,7 @@ class DefinitionCheckTest {
             assertThat(other.get("matches").asBoolean()).isFalse();
             gauge.refresh();
             assertThat(current()).isEqualTo(0.0);
+            assertThat(trigger.check()).as("reindex.rebuild-on-change=false in tests").isEmpty();
         } finally {
             moveAlias(unstamped, live);
             search.deleteAll(unstamped);

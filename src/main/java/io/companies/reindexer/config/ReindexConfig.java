@@ -54,6 +54,13 @@ public interface ReindexConfig {
     @WithDefault("true")
     boolean rebuildOnChange();
 
+    /**
+     * Scheduled rebuilds: a cron expression (Quartz syntax, seconds first, e.g. {@code 0 0 3 * * ?} every day at 03:00
+     * in the JVM's time zone) on which the service requests a rebuild itself, one request per tick across all
+     * instances. Unset by default: no scheduled rebuild.
+     */
+    Optional<String> schedule();
+
     /** How many old indices to keep after a swap, besides the new one. Default 0. */
     @WithDefault("0")
     @Min(0)

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -16,6 +17,7 @@ import javax.sql.DataSource;
 import jakarta.inject.Inject;
 
 import io.companies.reindexer.coordination.DefinitionChangeTrigger;
+import io.companies.reindexer.coordination.ScheduledRebuild;
 import io.companies.reindexer.testing.FeatureFlagOff;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceTopics;
@@ -33,8 +35,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * With the feature flag off, every request is answered SKIPPED, those recorded before it was switched off included,
- * and no index is touched; the service requests no rebuild itself, even with the alias on an index that records no
- * definition.
+ * and no index is touched; the service requests no rebuild itself, neither with the alias on an index that records
+ * no definition nor on a schedule.
  */
 @QuarkusTest
 @TestProfile(FeatureFlagOff.class)
@@ -51,6 +53,9 @@ class FeatureFlagOffTest {
 
     @Inject
     DefinitionChangeTrigger trigger;
+
+    @Inject
+    ScheduledRebuild schedule;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -72,7 +77,7 @@ class FeatureFlagOffTest {
     }
 
     @Test
-    void noRebuildIsRequestedForAnIndexOfAnotherDefinition() throws Exception {
+    void noRebuildIsRequestedForAnIndexOfAnotherDefinitionNorOnASchedule() throws Exception {
         SearchIndices search = new SearchIndices(engineClient);
         List<String> aliasBefore = search.aliasTargets("companies");
         String unstamped = "flag-off-" + UUID.randomUUID();
@@ -81,6 +86,7 @@ class FeatureFlagOffTest {
             moveAlias(aliasBefore, List.of(unstamped));
 
             assertThat(trigger.check()).isEmpty();
+            assertThat(schedule.request(Instant.now())).as("nor on a schedule").isEmpty();
             assertThat(outcomes.drain(Duration.ofSeconds(3))).as("nor at the polls meanwhile").isEmpty();
             assertThat(search.aliasTargets("companies")).containsExactly(unstamped);
         } finally {

@@ -24,7 +24,9 @@ import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 /**
  * Rebuild on change: at start and every {@code reindex.poll-interval}, when the alias points to an index built from an
  * older definition than this build's (another fingerprint and a lower version, or none recorded), requests a rebuild
- * through {@link RequestAdmission}, recorded and answered like any other request. Its id is derived from this build's
+ * through {@link RequestAdmission}, recorded and answered like any other request, except that only a build of this
+ * definition version or a newer one runs it: an older build still running leaves it waiting. Its id is derived from
+ * this build's
  * fingerprint and the live index, so that every instance that sees them makes the same request, recorded once; an id
  * already recorded is not admitted again, so a rebuild that failed is not retried (nor its outcome published again)
  * until the alias moves. Only a newer definition triggers, so an older build still running during a rolling deploy
@@ -69,7 +71,7 @@ public class DefinitionChangeTrigger {
         }
         Optional<ReindexRequested> request = requestFor(live.compare(), Instant.now());
         request.filter(r -> history.request(r.requestId()).isEmpty()).ifPresent(r -> {
-            if (admission.admit(r) == Decision.ACCEPTED) {
+            if (admission.admit(r, config.definitionVersion()) == Decision.ACCEPTED) {
                 Log.infof("Alias %s is on an index of an older definition: requested rebuild %s (%s)", r.alias(),
                         r.requestId(), REQUESTED_BY);
             }

@@ -21,6 +21,9 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "reindex")
 public interface ReindexConfig {
 
+    /** This build's {@link #definitionVersion()}. */
+    String DEFINITION_VERSION = "1";
+
     /**
      * The feature flag (the original {@code FEATURE_FLAG_ELASTICSEARCH_REBUILD_INDEX}): {@code false} answers every
      * request {@code SKIPPED} and touches no index. Default {@code true}.
@@ -31,6 +34,33 @@ public interface ReindexConfig {
     /** The alias searchers read from, the only one this service manages. Default {@code companies}. */
     @WithDefault("companies")
     String alias();
+
+    /**
+     * The version of the index definition this build makes (settings, mappings, analysis, document mapper, code lists),
+     * recorded next to its fingerprint in each new index's {@code _meta}: it only grows, so of two builds whose
+     * fingerprints differ, the one with the higher version is the newer. Raised in {@link #DEFINITION_VERSION} with
+     * every change of the definition in code ({@code BuildDefinitionTest} fails until it is); an operator who changes a
+     * setting that changes the fingerprint ({@code reindex.index.shards}, {@code reindex.index.analyzer}) may raise it
+     * too. Default {@value #DEFINITION_VERSION}.
+     */
+    @WithDefault(DEFINITION_VERSION)
+    @Min(1)
+    int definitionVersion();
+
+    /**
+     * Rebuild on change: at start and every {@link #pollInterval()}, when the alias points to an index built from an
+     * older definition than this build's (another fingerprint and a lower {@link #definitionVersion()}, or none
+     * recorded), the service requests a rebuild itself. {@code false} switches it off. Default {@code true}.
+     */
+    @WithDefault("true")
+    boolean rebuildOnChange();
+
+    /**
+     * Scheduled rebuilds: a cron expression (Quartz syntax, seconds first, e.g. {@code 0 0 3 * * ?} every day at 03:00
+     * in the JVM's time zone) on which the service requests a rebuild itself, one request per tick across all
+     * instances. Unset by default: no scheduled rebuild.
+     */
+    Optional<String> schedule();
 
     /** How many old indices to keep after a swap, besides the new one. Default 0. */
     @WithDefault("0")

@@ -9,7 +9,8 @@ import java.util.UUID;
 /**
  * The request id of a {@code reindex-requested} record that has none: a name-based UUID (RFC 9562, version 5, SHA-1)
  * of the record's place, so that a redelivered record is recognised as the same request. The name is
- * {@code <topic>/<partition>/<offset>} in the URL namespace of RFC 9562.
+ * {@code <topic>/<partition>/<offset>} in the URL namespace of RFC 9562. The requests the service makes itself get
+ * one of their cause the same way.
  */
 public final class RequestIds {
 
@@ -20,6 +21,14 @@ public final class RequestIds {
 
     public static String ofRecord(String topic, int partition, long offset) {
         return nameBased(URL_NAMESPACE, topic + "/" + partition + "/" + offset).toString();
+    }
+
+    /**
+     * The request id of a request the service makes itself: a name-based UUID of its cause, so that every instance that
+     * sees the same cause makes the same request.
+     */
+    public static String ofCause(String cause) {
+        return nameBased(URL_NAMESPACE, cause).toString();
     }
 
     static UUID nameBased(UUID namespace, String name) {

@@ -67,12 +67,20 @@ public class RequestAdmission {
      * @throws io.companies.reindexer.state.RunLedgerException when the database is unavailable: nothing was recorded
      */
     public Decision admit(ReindexRequested request) {
-        Decision decision = record(request);
+        return admit(request, null);
+    }
+
+    /**
+     * {@link #admit(ReindexRequested)} for a request that only a build of definition version {@code needsVersion} or
+     * newer may run (null: any).
+     */
+    public Decision admit(ReindexRequested request, Integer needsVersion) {
+        Decision decision = record(request, needsVersion);
         relay.wake();
         return decision;
     }
 
-    private Decision record(ReindexRequested request) {
+    private Decision record(ReindexRequested request, Integer needsVersion) {
         String requestId = request.requestId();
         return switch (judge.judge(request)) {
             case Rejected rejected -> {
@@ -85,7 +93,7 @@ public class RequestAdmission {
                 outbox.record(config.alias(), ReindexCompleted.skipped(requestId, skipped.alias(), Instant.now()));
                 yield Decision.SKIPPED;
             }
-            case Accepted accepted -> switch (ledger.accept(request, accepted.alias())) {
+            case Accepted accepted -> switch (ledger.accept(request, accepted.alias(), needsVersion)) {
                 case NEW -> {
                     runLoop.wake();
                     yield Decision.ACCEPTED;

@@ -124,7 +124,7 @@ public class RunLoop {
     private void serveWaiting() {
         String alias = config.alias();
         boolean repairDue = !repaired || ledger.hasUnfinished(alias);
-        if (!repairDue && !ledger.hasWaiting(alias)) {
+        if (!repairDue && !ledger.hasWaiting(alias, build.stamp().version())) {
             return;
         }
         Optional<AliasLock> taken = ledger.tryLock(alias);
@@ -149,7 +149,8 @@ public class RunLoop {
             }
             Optional<ClaimedRun> run;
             while (!loop.isStopping()
-                    && (run = ledger.claim(alias, names.next(), instance.get(), build.fingerprint())).isPresent()) {
+                    && (run = ledger.claim(alias, names.next(), instance.get(), build.fingerprint(),
+                            build.stamp().version())).isPresent()) {
                 if (!runAndRecord(run.get(), lock, false)) {
                     return;
                 }

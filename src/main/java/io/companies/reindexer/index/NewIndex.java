@@ -19,7 +19,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A freshly created index on its way to replace the one behind the alias. Closing it deletes it unless the alias
  * moved to it, so a failed run never leaves a partial index behind and never touches the alias; when the engine's
- * answer to the swap was lost and cannot be read back, the index is left for the repair to judge.
+ * answer to the swap was lost and cannot be read back, the index is left for the repair to judge. From its creation it
+ * records in its mapping's {@code _meta} the {@link DefinitionStamp} of the build that makes it.
  */
 public final class NewIndex {
 
@@ -37,25 +38,31 @@ public final class NewIndex {
 
     private final SearchEngine engine;
     private final String name;
+    private final DefinitionStamp stamp;
     private Swap swap = Swap.NOT_DONE;
 
-    private NewIndex(SearchEngine engine, String name) {
+    private NewIndex(SearchEngine engine, String name, DefinitionStamp stamp) {
         this.engine = engine;
         this.name = name;
+        this.stamp = stamp;
     }
 
-    /** Creates the index, without any alias. */
-    public static NewIndex create(SearchEngine engine, IndexDefinition definition, String name) throws IOException {
-        engine.createIndex(name, definition.forLoading());
-        return new NewIndex(engine, name);
+    /** Creates the index, without any alias, stamped with the definition it is built from. */
+    public static NewIndex create(SearchEngine engine, IndexDefinition definition, DefinitionStamp stamp, String name)
+            throws IOException {
+        ObjectNode body = definition.forLoading();
+        stamp.writeTo(((ObjectNode) body.get("mappings")).putObject("_meta"));
+        engine.createIndex(name, body);
+        return new NewIndex(engine, name, stamp);
     }
 
     /**
-     * The index of a run that is resumed: it exists already, filled in part.
+     * The index of a run that is resumed: it exists already, filled in part, by the build of {@code stamp} (a run is
+     * only resumed by the build that started it).
      *
      * @throws IllegalStateException when it is gone
      */
-    public static NewIndex resumed(SearchEngine engine, String name) {
+    public static NewIndex resumed(SearchEngine engine, String name, DefinitionStamp stamp) {
         try {
             if (!engine.exists(name)) {
                 throw new IllegalStateException("Index " + name + " of the run to resume is gone");
@@ -63,7 +70,7 @@ public final class NewIndex {
         } catch (IOException e) {
             throw new UncheckedIOException("Failed to find index " + name + " of the run to resume", e);
         }
-        return new NewIndex(engine, name);
+        return new NewIndex(engine, name, stamp);
     }
 
     public String name() {
@@ -74,7 +81,7 @@ public final class NewIndex {
      * Gives the filled index its final settings, makes every document searchable and checks that it holds exactly
      * {@code expected} documents. Then makes it durable before it goes live: its segments are committed and every
      * replica its settings ask for is active, so losing an engine node right after the swap loses nothing that only
-     * the retired index held; and counts again. Last, it is marked complete.
+     * the retired index held; and counts again. Last, it is marked complete, its stamp with it.
      *
      * @param activeShardsTimeout how long to wait for the replicas
      * @param worked told after each step and whenever replicas make progress, so that a long settle on a large index
@@ -107,7 +114,9 @@ public final class NewIndex {
         }
         Log.infof("Index %s: %d documents, flushed, health green with %s replica(s) per shard", name, count,
                 definition.replicasLabel());
+        // A mapping update replaces the whole _meta: the stamp goes with the mark.
         ObjectNode meta = JsonNodeFactory.instance.objectNode().put(META_COMPLETE, true).put("documents", count);
+        stamp.writeTo(meta);
         engine.putMeta(name, meta);
         return count;
     }

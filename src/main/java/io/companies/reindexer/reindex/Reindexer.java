@@ -115,7 +115,7 @@ public class Reindexer {
      */
     public RunEnd resume(RunOwner owner, String label, String index, boolean force, RunControl control) {
         return ended(() -> {
-            NewIndex newIndex = stage("resume", index, () -> NewIndex.resumed(engine, index));
+            NewIndex newIndex = stage("resume", index, () -> NewIndex.resumed(engine, index, build.stamp()));
             Log.infof("Run %s: resuming with index %s", label, index);
             return lead(owner, label, newIndex, force, control, () -> {
                 progress.expect(source.countPublished());
@@ -265,7 +265,7 @@ public class Reindexer {
     }
 
     private NewIndex create(String index) throws IOException {
-        NewIndex newIndex = NewIndex.create(engine, definition, index);
+        NewIndex newIndex = NewIndex.create(engine, definition, build.stamp(), index);
         Log.infof("Created index %s", index);
         return newIndex;
     }

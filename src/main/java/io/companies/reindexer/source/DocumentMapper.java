@@ -11,7 +11,8 @@ import io.companies.reindexer.source.CompanyDocument.CaseStudyDocument;
 public final class DocumentMapper {
 
     // Raise it with every change to how a document is built from the rows: a build with another version, or other code
-    // lists, builds other documents, and a run's documents all come from one build.
+    // lists, builds other documents, and a run's documents all come from one build. Raise reindex.definition-version
+    // with it (ReindexConfig.DEFINITION_VERSION).
     private static final int VERSION = 1;
 
     private final CodeLists codeLists;

@@ -30,16 +30,24 @@ public class RunLedger {
     // A request waits from its acceptance until a run claims it or, with the flag off, it is answered without one.
     private static final String WAITING = "alias = :alias and run_id is null and outcome is null";
 
+    // What a build of definition version :version may run: a request that needs a newer definition waits for it.
+    private static final String RUNNABLE = WAITING
+            + " and (needs_definition_version is null or needs_definition_version <= :version)";
+
     private static final Sql RECORD_REQUEST = Sql.of("""
-            insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, force, received_at)
-            values (:requestId, :alias, :requestedBy, :requestedAt, :force, now()) on conflict (request_id) do nothing""");
+            insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, force,
+            needs_definition_version, received_at)
+            values (:requestId, :alias, :requestedBy, :requestedAt, :force, cast(:needsVersion as integer), now())
+            on conflict (request_id) do nothing""");
     private static final Sql OUTCOME_OF_REQUEST = Sql.of(
             "select outcome from reindexer.reindex_request where request_id = :requestId");
-    private static final Sql ANY_WAITING = Sql.of(
-            "select request_id from reindexer.reindex_request where " + WAITING + " limit 1");
+    private static final Sql ANY_RUNNABLE = Sql.of(
+            "select request_id from reindexer.reindex_request where " + RUNNABLE + " limit 1");
     // Oldest first, locked until the transaction ends.
     private static final Sql LOCK_WAITING = Sql.of("select request_id, force from reindexer.reindex_request where "
             + WAITING + " order by received_at for update");
+    private static final Sql LOCK_RUNNABLE = Sql.of("select request_id, force from reindexer.reindex_request where "
+            + RUNNABLE + " order by received_at for update");
     // Every time a run records comes from the database's clock: the instances that start, resume and end a run may
     // be different machines whose clocks disagree.
     private static final Sql START_RUN = Sql.of("""
@@ -140,11 +148,21 @@ public class RunLedger {
             List<String> requestIds, boolean force, int slices) {
     }
 
-    /** Records a request durably, once per request id. */
+    /** Records a request durably, once per request id; any build may run it. */
     public Acceptance accept(ReindexRequested request, String alias) {
+        return accept(request, alias, null);
+    }
+
+    /**
+     * Records a request durably, once per request id.
+     *
+     * @param needsVersion the least definition version of a build that may run it; null: any
+     */
+    public Acceptance accept(ReindexRequested request, String alias, Integer needsVersion) {
         return database.inTransaction("record request " + request.requestId(), session -> {
             if (session.update(RECORD_REQUEST, "requestId", request.requestId(), "alias", alias, "requestedBy",
-                    request.requestedBy(), "requestedAt", request.requestedAt(), "force", request.force()) == 1) {
+                    request.requestedBy(), "requestedAt", request.requestedAt(), "force", request.force(),
+                    "needsVersion", needsVersion) == 1) {
                 return Acceptance.NEW;
             }
             Optional<String> earlier = session.first(OUTCOME_OF_REQUEST, row -> row.string("outcome"), "requestId",
@@ -157,9 +175,10 @@ public class RunLedger {
         });
     }
 
-    public boolean hasWaiting(String alias) {
+    /** Whether a request of {@code alias} waits that a build of definition version {@code version} may run. */
+    public boolean hasWaiting(String alias, int version) {
         return database.inTransaction("look for waiting requests",
-                session -> session.first(ANY_WAITING, row -> true, "alias", alias).isPresent());
+                session -> session.first(ANY_RUNNABLE, row -> true, "alias", alias, "version", version).isPresent());
     }
 
     /**
@@ -167,12 +186,14 @@ public class RunLedger {
      * holding the alias's {@link AliasLock}.
      *
      * @param definition the fingerprint of this build: only its instances take the run's slices
-     * @return the run, or empty when no request is waiting
+     * @param version this build's definition version: requests that need a newer one are left waiting
+     * @return the run, or empty when no request it may run is waiting
      */
-    public Optional<ClaimedRun> claim(String alias, String index, String instance, String definition) {
+    public Optional<ClaimedRun> claim(String alias, String index, String instance, String definition, int version) {
         return database.inTransaction("claim the waiting requests", session -> {
-            List<Waiting> waiting = session.list(LOCK_WAITING,
-                    row -> new Waiting(row.string("request_id"), row.bool("force")), "alias", alias);
+            List<Waiting> waiting = session.list(LOCK_RUNNABLE,
+                    row -> new Waiting(row.string("request_id"), row.bool("force")), "alias", alias, "version",
+                    version);
             if (waiting.isEmpty()) {
                 return Optional.empty();
             }

@@ -53,7 +53,7 @@ class ReindexResourceSecurityTest {
     @Test
     void withoutATokenEveryCallGets401WithAChallenge() throws Exception {
         for (HttpResponse<String> answer : List.of(post(null, "{}"), get(null, "/reindex/runs"),
-                get(null, "/reindex/runs/some-id"))) {
+                get(null, "/reindex/runs/some-id"), get(null, "/reindex/definition"))) {
             assertProblem(answer, 401);
             assertThat(answer.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
         }
@@ -84,6 +84,7 @@ class ReindexResourceSecurityTest {
         assertProblem(post(outsider, "{}"), 403);
         assertProblem(get(outsider, "/reindex/runs"), 403);
         assertProblem(get(outsider, "/reindex/runs/some-id"), 403);
+        assertProblem(get(outsider, "/reindex/definition"), 403);
     }
 
     @Test

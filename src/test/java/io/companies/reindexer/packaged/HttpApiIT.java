@@ -95,7 +95,8 @@ class HttpApiIT {
             assertThat(fresh).contains("reindex_outcomes_total{status=\"" + status + "\"} 0.0");
         }
         assertThat(fresh).contains("reindex_run_active_seconds_active_count 0.0").contains("reindex_swap_refused_total 0.0")
-                .contains("reindex_alias_last_swap_seconds{alias=\"" + OwnAliasAndTopics.ALIAS + "\"}");
+                .contains("reindex_alias_last_swap_seconds{alias=\"" + OwnAliasAndTopics.ALIAS + "\"}")
+                .contains("reindex_definition_current{alias=\"" + OwnAliasAndTopics.ALIAS + "\"}");
 
         try (TopicWatcher outcomes = services.watch(OwnAliasAndTopics.COMPLETED)) {
             HttpResponse<String> accepted = post("{\"requestId\":\"" + requestId + "\",\"requestedBy\":\"http-it\"}");
@@ -142,6 +143,11 @@ class HttpApiIT {
         assertThat(runs.get(0).get("requestIds").get(0).asText()).isEqualTo(requestId);
         assertThat(runs.get(0).get("state").asText()).isEqualTo("COMPLETED");
         assertThat(get("/reindex/runs/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
+        JsonNode definition = json.readTree(get("/reindex/definition").body());
+        assertThat(definition.get("index").asText()).isEqualTo(runs.get(0).get("index").asText());
+        assertThat(definition.get("indexFingerprint").asText()).isEqualTo(definition.get("fingerprint").asText())
+                .matches("[0-9a-f]{32}");
+        assertThat(definition.get("matches").asBoolean()).isTrue();
 
         assertThat(getWithoutToken("/q/health/live").statusCode()).isEqualTo(200);
         assertThat(getWithoutToken("/q/health/ready").statusCode()).isEqualTo(200);
@@ -150,7 +156,9 @@ class HttpApiIT {
                 .contains("reindex_outcomes_total{status=\"REJECTED\"}");
         long completedAt = Instant.parse(runs.get(0).get("completedAt").asText()).getEpochSecond();
         String afterRun = await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> getWithoutToken("/q/metrics").body(), metrics -> lastSwap(metrics) >= completedAt);
+                .until(() -> getWithoutToken("/q/metrics").body(), metrics -> lastSwap(metrics) >= completedAt
+                        && metrics.contains("reindex_definition_current{alias=\"" + OwnAliasAndTopics.ALIAS
+                                + "\"} 1.0"));
         assertThat(lastSwap(afterRun)).isLessThan(completedAt + 2);
         for (String metric : alertMetrics()) {
             assertThat(afterRun).as("the alert rules name metrics the service exports").contains(metric);

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -13,6 +16,8 @@ import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.coordination.DefinitionChangeTrigger;
+import io.companies.reindexer.coordination.ScheduledRebuild;
 import io.companies.reindexer.testing.FeatureFlagOff;
 import io.companies.reindexer.testing.SearchIndices;
 import io.companies.reindexer.testing.ServiceTopics;
@@ -21,6 +26,7 @@ import io.companies.reindexer.testing.TopicWatcher;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
+import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +35,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * With the feature flag off, every request is answered SKIPPED, those recorded before it was switched off included,
- * and no index is touched.
+ * and no index is touched; the service requests no rebuild itself, neither with the alias on an index that records
+ * no definition nor on a schedule.
  */
 @QuarkusTest
 @TestProfile(FeatureFlagOff.class)
@@ -43,6 +50,12 @@ class FeatureFlagOffTest {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    DefinitionChangeTrigger trigger;
+
+    @Inject
+    ScheduledRebuild schedule;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -61,6 +74,34 @@ class FeatureFlagOffTest {
         assertThat(outcome.get("previousIndices")).isEmpty();
         assertThat(search.aliasTargets("companies")).isEqualTo(aliasBefore);
         assertThat(search.indices("companies-*")).isEqualTo(indicesBefore);
+    }
+
+    @Test
+    void noRebuildIsRequestedForAnIndexOfAnotherDefinitionNorOnASchedule() throws Exception {
+        SearchIndices search = new SearchIndices(engineClient);
+        List<String> aliasBefore = search.aliasTargets("companies");
+        String unstamped = "flag-off-" + UUID.randomUUID();
+        engineClient.performRequest(new Request("PUT", "/" + unstamped));
+        try (TopicWatcher outcomes = topics.watchOutcomes()) {
+            moveAlias(aliasBefore, List.of(unstamped));
+
+            assertThat(trigger.check()).isEmpty();
+            assertThat(schedule.request(Instant.now())).as("nor on a schedule").isEmpty();
+            assertThat(outcomes.drain(Duration.ofSeconds(3))).as("nor at the polls meanwhile").isEmpty();
+            assertThat(search.aliasTargets("companies")).containsExactly(unstamped);
+        } finally {
+            moveAlias(List.of(unstamped), aliasBefore);
+            search.deleteAll(unstamped);
+        }
+    }
+
+    private void moveAlias(List<String> from, List<String> to) throws Exception {
+        List<String> actions = new ArrayList<>();
+        from.forEach(index -> actions.add("{\"remove\":{\"index\":\"" + index + "\",\"alias\":\"companies\"}}"));
+        to.forEach(index -> actions.add("{\"add\":{\"index\":\"" + index + "\",\"alias\":\"companies\"}}"));
+        Request request = new Request("POST", "/_aliases");
+        request.setJsonEntity("{\"actions\":[" + String.join(",", actions) + "]}");
+        engineClient.performRequest(request);
     }
 
     @Test

@@ -54,7 +54,7 @@ class RunLedgerTest {
     void aLeaderWhoseRunWasTakenOverRecordsNeitherItsSwapNorAnOutcome() {
         String requestId = UUID.randomUUID().toString();
         ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null, false), ALIAS);
-        ClaimedRun first = ledger.claim(ALIAS, "companies-ledger", "first", "build-1").orElseThrow();
+        ClaimedRun first = ledger.claim(ALIAS, "companies-ledger", "first", "build-1", 1).orElseThrow();
         assertThat(first.owner()).isEqualTo(new RunOwner(first.id(), "first", 1));
 
         InterruptedRun interrupted = ledger.interrupted(ALIAS).getFirst();
@@ -78,7 +78,7 @@ class RunLedgerTest {
     void aRunStartedAgainEndsWithoutAnOutcomeAndItsRequestsWaitAgain() {
         String requestId = UUID.randomUUID().toString();
         ledger.accept(new ReindexRequested(requestId, ALIAS, "test", null, false), ALIAS);
-        ClaimedRun old = ledger.claim(ALIAS, "companies-old-build", "old", "build-1").orElseThrow();
+        ClaimedRun old = ledger.claim(ALIAS, "companies-old-build", "old", "build-1", 1).orElseThrow();
         ClaimedRun taken = ledger.takeOver(ledger.interrupted(ALIAS).getFirst(), ALIAS, "new", "build-2")
                 .orElseThrow();
 
@@ -86,8 +86,8 @@ class RunLedgerTest {
         assertThat(ledger.restart(taken.owner(), "another build started it")).isTrue();
 
         assertThat(ledger.interrupted(ALIAS)).isEmpty();
-        assertThat(ledger.hasWaiting(ALIAS)).isTrue();
-        assertThat(ledger.claim(ALIAS, "companies-new-build", "new", "build-2").orElseThrow().requestIds())
+        assertThat(ledger.hasWaiting(ALIAS, 1)).isTrue();
+        assertThat(ledger.claim(ALIAS, "companies-new-build", "new", "build-2", 1).orElseThrow().requestIds())
                 .containsExactly(requestId);
     }
 
@@ -100,7 +100,7 @@ class RunLedgerTest {
         // The same id again, without force: the request stays as it was first recorded.
         ledger.accept(new ReindexRequested(forced, ALIAS, "test", null, false), ALIAS);
 
-        ClaimedRun run = ledger.claim(ALIAS, "companies-forced", "first", "build-1").orElseThrow();
+        ClaimedRun run = ledger.claim(ALIAS, "companies-forced", "first", "build-1", 1).orElseThrow();
 
         assertThat(run.requestIds()).containsExactly(plain, forced);
         assertThat(run.force()).isTrue();
@@ -112,8 +112,25 @@ class RunLedgerTest {
     @Test
     void aRunOfUnforcedRequestsIsNotForced() {
         ledger.accept(new ReindexRequested(UUID.randomUUID().toString(), ALIAS, "test", null, false), ALIAS);
-        assertThat(ledger.claim(ALIAS, "companies-plain", "first", "build-1").orElseThrow().force()).isFalse();
+        assertThat(ledger.claim(ALIAS, "companies-plain", "first", "build-1", 1).orElseThrow().force()).isFalse();
         assertThat(ledger.interrupted(ALIAS).getFirst().force()).isFalse();
+    }
+
+    @Test
+    void aRequestThatNeedsANewerDefinitionIsLeftToANewerBuild() {
+        String plain = UUID.randomUUID().toString();
+        String newer = UUID.randomUUID().toString();
+        ledger.accept(new ReindexRequested(newer, ALIAS, "reindexer:definition-change", null, false), ALIAS, 2);
+
+        assertThat(ledger.hasWaiting(ALIAS, 1)).as("for a build of version 1").isFalse();
+        assertThat(ledger.claim(ALIAS, "companies-old-build", "old", "build-1", 1)).isEmpty();
+
+        ledger.accept(new ReindexRequested(plain, ALIAS, "test", null, false), ALIAS);
+        assertThat(ledger.claim(ALIAS, "companies-old-build", "old", "build-1", 1).orElseThrow().requestIds())
+                .as("the older build runs the others").containsExactly(plain);
+        assertThat(ledger.hasWaiting(ALIAS, 2)).isTrue();
+        assertThat(ledger.claim(ALIAS, "companies-new-build", "new", "build-2", 2).orElseThrow().requestIds())
+                .containsExactly(newer);
     }
 
     private static ReindexCompleted failed(String requestId, Instant at) {

@@ -127,6 +127,8 @@ public final class PackagedServices implements AutoCloseable {
         // The tests share one alias and each loads a source of its own size: the shrink guard would refuse the next
         // test's smaller one (ShrinkGuardFlowTest shows the guard).
         properties.put("reindex.swap.min-ratio", "0");
+        // Nor rebuild by themselves when an earlier test left an index of another definition behind the alias.
+        properties.put("reindex.rebuild-on-change", "false");
         // A killed consumer keeps its partition until its session expires (45 s by default): the restarted service
         // would wait that long for the requests.
         properties.put("mp.messaging.incoming.reindex-requested.session.timeout.ms", "8000");

@@ -73,6 +73,11 @@ public final class SearchIndices {
         client.performRequest(request);
     }
 
+    /** The {@code _meta} of {@code index}'s mapping; a missing node when it has none. */
+    public JsonNode mappingMeta(String index) throws IOException {
+        return getOrNull("/" + index + "/_mapping").path(index).path("mappings").path("_meta");
+    }
+
     public boolean exists(String index) throws IOException {
         return getOrNull("/" + index + "/_settings") != null;
     }

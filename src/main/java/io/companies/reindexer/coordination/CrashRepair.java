@@ -16,6 +16,7 @@ import io.companies.reindexer.index.AliasSwap;
 import io.companies.reindexer.index.IndexInfo;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.index.SearchEngine;
+import io.companies.reindexer.plumbing.RunMdc;
 import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Reindexer;
 import io.companies.reindexer.reindex.RunControl;
@@ -77,20 +78,9 @@ public class CrashRepair {
                     resumable = Optional.of(run);
                     continue;
                 }
-                Optional<ClaimedRun> taken = ledger.takeOver(run, alias, instance.get(), build.fingerprint());
-                if (taken.isEmpty()) {
-                    Log.warnf("Run %d ended while this instance took it over to repair it", run.id());
-                    continue;
+                try (RunMdc mdc = RunMdc.run(run.id(), run.requestIds(), alias, run.index())) {
+                    repair(run, alias, names, targets, controls);
                 }
-                RunControl control = controls.apply(taken.get());
-                if (!run.swapping() && !targets.contains(run.index()) && !ofThisBuild(run)) {
-                    startAgain(run, taken.get().owner(), control);
-                    continue;
-                }
-                Function<Instant, List<ReindexCompleted>> outcomes = targets.contains(run.index())
-                        ? finishSwapped(run, taken.get().owner(), alias, names, control)
-                        : failInterrupted(run, alias, targets, control);
-                ledger.finish(taken.get().owner(), outcomes);
             }
             String kept = resumable.map(InterruptedRun::index).orElse(null);
             for (IndexInfo index : engine.indices(names.wildcard())) {
@@ -112,6 +102,25 @@ public class CrashRepair {
             throw new UncheckedIOException("Failed to repair what an interrupted run of alias " + alias + " left: "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Takes {@code run} over and gives it its outcome, finishing it first if its alias moved. */
+    private void repair(InterruptedRun run, String alias, IndexNames names, List<String> targets,
+            Function<ClaimedRun, RunControl> controls) throws IOException {
+        Optional<ClaimedRun> taken = ledger.takeOver(run, alias, instance.get(), build.fingerprint());
+        if (taken.isEmpty()) {
+            Log.warnf("Run %d ended while this instance took it over to repair it", run.id());
+            return;
+        }
+        RunControl control = controls.apply(taken.get());
+        if (!run.swapping() && !targets.contains(run.index()) && !ofThisBuild(run)) {
+            startAgain(run, taken.get().owner(), control);
+            return;
+        }
+        Function<Instant, List<ReindexCompleted>> outcomes = targets.contains(run.index())
+                ? finishSwapped(run, taken.get().owner(), alias, names, control)
+                : failInterrupted(run, alias, targets, control);
+        ledger.finish(taken.get().owner(), outcomes);
     }
 
     /** Why an interrupted run cannot be resumed, or null when it can. */

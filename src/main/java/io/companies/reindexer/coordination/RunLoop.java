@@ -14,6 +14,7 @@ import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.plumbing.Backoff;
+import io.companies.reindexer.plumbing.RunMdc;
 import io.companies.reindexer.plumbing.Worker;
 import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Reindexer;
@@ -141,7 +142,10 @@ public class RunLoop {
                 Optional<ClaimedRun> resumed = resumable
                         .flatMap(run -> ledger.takeOver(run, alias, instance.get(), build.fingerprint()));
                 if (resumable.isPresent() && resumed.isEmpty()) {
-                    Log.warnf("Run %d ended while this instance took it over: nothing to resume", resumable.get().id());
+                    InterruptedRun ended = resumable.get();
+                    try (RunMdc mdc = RunMdc.run(ended.id(), ended.requestIds(), alias, ended.index())) {
+                        Log.warnf("Run %d ended while this instance took it over: nothing to resume", ended.id());
+                    }
                 }
                 if (resumed.isPresent() && !runAndRecord(resumed.get(), lock, true)) {
                     return;
@@ -176,6 +180,13 @@ public class RunLoop {
      * @return whether the run ended; if not, it is left for the repair to resume or finish before any other run
      */
     private boolean runAndRecord(ClaimedRun run, AliasLock lock, boolean resume) {
+        try (RunMdc mdc = RunMdc.run(run.id(), run.requestIds(), run.alias(), run.index())) {
+            return leadAndRecord(run, lock, resume);
+        }
+    }
+
+    /** Leads the run and records its outcomes; {@link #runAndRecord} names the run in the MDC of its lines first. */
+    private boolean leadAndRecord(ClaimedRun run, AliasLock lock, boolean resume) {
         String label = run.id() + " " + run.requestIds();
         progress.started(run.id(), run.requestIds(), run.index());
         LockedRunControl control = controlOf(lock, run);

@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.index.WriterClosedException;
+import io.companies.reindexer.plumbing.RunMdc;
 import io.companies.reindexer.plumbing.Worker;
 import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Checkpoint;
@@ -133,7 +134,9 @@ public class SliceWorker {
                     instance.get(), config.slices().lease())
                     : Optional.empty();
             if (claim.isPresent()) {
-                workOn(claim.get(), worker);
+                try (RunMdc mdc = mdcOf(claim.get())) {
+                    workOn(claim.get(), worker);
+                }
                 return Duration.ZERO;
             }
             pass.idle();
@@ -150,7 +153,9 @@ public class SliceWorker {
     private void handBackPending() {
         for (Claim claim; (claim = toHandBack.peek()) != null; toHandBack.remove()) {
             if (slices.handBack(claim, instance.get())) {
-                Log.infof("Run %d, slice %d: handed back after the database outage", claim.runId(), claim.slice());
+                try (RunMdc mdc = mdcOf(claim)) {
+                    Log.infof("Run %d, slice %d: handed back after the database outage", claim.runId(), claim.slice());
+                }
             }
         }
     }
@@ -201,6 +206,12 @@ public class SliceWorker {
         } finally {
             held.remove(lease);
         }
+    }
+
+    /** The fields of the claim's pass, on every line the pass logs, its bulk senders' included. */
+    private RunMdc mdcOf(Claim claim) {
+        return RunMdc.slice(claim.runId(), claim.requestIds(), config.alias(), claim.index(), claim.slice(),
+                claim.pass());
     }
 
     private void fail(Claim claim, String error) {

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.companies.reindexer.plumbing.Backoff;
+import io.companies.reindexer.plumbing.RunMdc;
 
 import io.quarkus.logging.Log;
 
@@ -124,7 +125,8 @@ public final class BulkIndexer implements AutoCloseable {
         synchronized (this) {
             pending++;
         }
-        senders.execute(() -> {
+        // The sender logs with the fields of the pass that submits (RunMdc): the run, the slice.
+        senders.execute(RunMdc.carried(() -> {
             boolean pushedBack = true;
             try {
                 pushedBack = send(batch);
@@ -135,7 +137,7 @@ public final class BulkIndexer implements AutoCloseable {
                 sent.add(batch);
                 sent(pushedBack);
             }
-        });
+        }));
     }
 
     /** A batch was sent: one request fewer in flight from now on if the engine pushed back, one more if not. */

@@ -87,7 +87,8 @@ public class RunLedger {
     private static final Sql UNFINISHED_RUNS = Sql
             .of("""
                     select r.id, r.index_name, r.state, r.documents, r.previous_indices, r.deleted_indices, r.started_at,
-                    r.instance, r.definition, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id) request_ids,
+                    r.instance, r.definition, array(select q.request_id from reindexer.reindex_request q where q.run_id = r.id
+                    order by q.received_at) request_ids,
                     exists(select 1 from reindexer.reindex_request q where q.run_id = r.id and q.force) force,
                     (select count(*) from reindexer.run_slice s where s.run_id = r.id) slices
                     from reindexer.reindex_run r where r.alias = :alias and r.state in ('RUNNING', 'SWAPPING') order by r.id""");

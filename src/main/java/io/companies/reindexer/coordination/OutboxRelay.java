@@ -115,7 +115,8 @@ public class OutboxRelay {
             return;
         }
         // An answer the producer never gives (a record lost on the way) counts as a failure, so the row is sent again.
-        CompletableFuture<Void> sent = publisher.send(pending.outcome()).orTimeout(SEND_TIMEOUT.toMillis(),
+        CompletableFuture<Void> sent = publisher.send(pending.outcome(), pending.traceparent()).orTimeout(
+                SEND_TIMEOUT.toMillis(),
                 TimeUnit.MILLISECONDS);
         sent.whenComplete((done, failure) -> worker.wake());
         inFlight.put(pending.id(), sent);

@@ -15,6 +15,7 @@ import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.index.IndexNames;
 import io.companies.reindexer.plumbing.Backoff;
 import io.companies.reindexer.plumbing.RunMdc;
+import io.companies.reindexer.plumbing.Traces;
 import io.companies.reindexer.plumbing.Worker;
 import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Reindexer;
@@ -29,6 +30,10 @@ import io.companies.reindexer.state.RunLedgerException;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 
 /**
  * The run thread: runs the recorded requests, so that a run of many minutes never holds a Kafka record. It serves
@@ -45,6 +50,9 @@ public class RunLoop {
 
     @Inject
     ReindexConfig config;
+
+    @Inject
+    Tracer tracer;
 
     @Inject
     Reindexer reindexer;
@@ -181,11 +189,22 @@ public class RunLoop {
      */
     private boolean runAndRecord(ClaimedRun run, AliasLock lock, boolean resume) {
         try (RunMdc mdc = RunMdc.run(run.id(), run.requestIds(), run.alias(), run.index())) {
-            return leadAndRecord(run, lock, resume);
+            // The run's span continues its first request's trace; its stages' spans are its children.
+            Span span = tracer.spanBuilder("reindex run").setParent(Traces.continuing(traceOf(run.id())))
+                    .setAttribute("reindex.run.id", run.id()).setAttribute("reindex.index", run.index())
+                    .setAttribute("reindex.resumed", resume).startSpan();
+            try (Scope scope = span.makeCurrent(); RunMdc trace = RunMdc.trace(span.getSpanContext())) {
+                return leadAndRecord(run, lock, resume);
+            } finally {
+                span.end();
+            }
         }
     }
 
-    /** Leads the run and records its outcomes; {@link #runAndRecord} names the run in the MDC of its lines first. */
+    /**
+     * Leads the run and records its outcomes; {@link #runAndRecord} names the run in the MDC of its lines and opens its
+     * span first.
+     */
     private boolean leadAndRecord(ClaimedRun run, AliasLock lock, boolean resume) {
         String label = run.id() + " " + run.requestIds();
         progress.started(run.id(), run.requestIds(), run.index());
@@ -246,6 +265,15 @@ public class RunLoop {
             if (!loop.pause(wait)) {
                 return;
             }
+        }
+    }
+
+    /** The trace the run continues; none if the database cannot say now: a trace is not worth the run. */
+    private String traceOf(long runId) {
+        try {
+            return ledger.traceparent(runId);
+        } catch (RunLedgerException e) {
+            return null;
         }
     }
 

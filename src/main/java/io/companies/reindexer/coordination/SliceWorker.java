@@ -18,12 +18,14 @@ import jakarta.inject.Inject;
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.index.WriterClosedException;
 import io.companies.reindexer.plumbing.RunMdc;
+import io.companies.reindexer.plumbing.Traces;
 import io.companies.reindexer.plumbing.Worker;
 import io.companies.reindexer.reindex.BuildDefinition;
 import io.companies.reindexer.reindex.Checkpoint;
 import io.companies.reindexer.reindex.RunStoppedException;
 import io.companies.reindexer.reindex.SlicePass;
 import io.companies.reindexer.state.DatabaseFailure;
+import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedgerException;
 import io.companies.reindexer.state.SliceLedger;
 import io.companies.reindexer.state.SliceLedger.Claim;
@@ -34,6 +36,9 @@ import io.quarkus.runtime.StartupEvent;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 
 /**
  * This instance's share of the runs of its alias: {@code reindex.slices.workers} threads that claim the open slices of
@@ -48,6 +53,12 @@ public class SliceWorker {
     // A slice whose claims failed this often for reasons that looked passing (a kill, a freeze) fails its run; a
     // claim handed back (a graceful shutdown, a database blip) is not a failure.
     private static final int MAX_FAILED_ATTEMPTS = 5;
+
+    @Inject
+    Tracer tracer;
+
+    @Inject
+    RunLedger runs;
 
     @Inject
     ReindexConfig config;
@@ -135,7 +146,7 @@ public class SliceWorker {
                     : Optional.empty();
             if (claim.isPresent()) {
                 try (RunMdc mdc = mdcOf(claim.get())) {
-                    workOn(claim.get(), worker);
+                    tracedWorkOn(claim.get(), worker);
                 }
                 return Duration.ZERO;
             }
@@ -157,6 +168,27 @@ public class SliceWorker {
                     Log.infof("Run %d, slice %d: handed back after the database outage", claim.runId(), claim.slice());
                 }
             }
+        }
+    }
+
+    /** Works on the claim in a span of the trace its run continues, whichever instance leads the run. */
+    private void tracedWorkOn(Claim claim, Worker worker) {
+        Span span = tracer.spanBuilder("slice pass").setParent(Traces.continuing(traceOf(claim.runId())))
+                .setAttribute("reindex.run.id", claim.runId()).setAttribute("reindex.slice", claim.slice())
+                .setAttribute("reindex.pass", claim.pass()).startSpan();
+        try (Scope scope = span.makeCurrent(); RunMdc trace = RunMdc.trace(span.getSpanContext())) {
+            workOn(claim, worker);
+        } finally {
+            span.end();
+        }
+    }
+
+    /** The trace the run continues; none if the database cannot say now: a trace is not worth the claim. */
+    private String traceOf(long runId) {
+        try {
+            return runs.traceparent(runId);
+        } catch (RunLedgerException e) {
+            return null;
         }
     }
 

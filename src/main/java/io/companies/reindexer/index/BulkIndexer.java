@@ -26,6 +26,11 @@ import org.elasticsearch.client.ResponseException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 
 /**
  * Sends bulk batches into one index through a writer alias ({@link SliceWriter}), several at a time, and makes sure every item
@@ -61,6 +66,7 @@ public final class BulkIndexer implements AutoCloseable {
     private final LongAdder bytes = new LongAdder();
     private final LongAdder superseded = new LongAdder();
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final Tracer tracer;
     private final Timer latency;
     private final Counter retries;
     private final Counter pushedBackDocuments;
@@ -75,7 +81,7 @@ public final class BulkIndexer implements AutoCloseable {
     public BulkIndexer(SearchEngine engine, String writer, int concurrency, Duration retryTimeout,
             Duration initialBackoff, Supplier<BulkBatch> batches, MeterRegistry registry) {
         this(engine, writer, concurrency, retryTimeout, initialBackoff, batches, batch -> {
-        }, registry);
+        }, registry, TracerProvider.noop().get(""));
     }
 
     /**
@@ -85,10 +91,13 @@ public final class BulkIndexer implements AutoCloseable {
      * @param batches makes an empty batch when none is free to reuse
      * @param spare gets the empty batches at {@link #close()}, when no request is in flight any more, to reuse them
      * @param registry gets the latency of each bulk request, the number of retries and of documents pushed back
+     * @param tracer makes a span for each batch, under the span of the pass that submits it
      */
     public BulkIndexer(SearchEngine engine, String writer, int concurrency, Duration retryTimeout,
-            Duration initialBackoff, Supplier<BulkBatch> batches, Consumer<BulkBatch> spare, MeterRegistry registry) {
+            Duration initialBackoff, Supplier<BulkBatch> batches, Consumer<BulkBatch> spare, MeterRegistry registry,
+            Tracer tracer) {
         this.engine = engine;
+        this.tracer = tracer;
         this.latency = Timer.builder("reindex.bulk.requests").description("Latency of the _bulk requests")
                 .register(registry);
         this.retries = Counter.builder("reindex.bulk.retries")
@@ -125,14 +134,18 @@ public final class BulkIndexer implements AutoCloseable {
         synchronized (this) {
             pending++;
         }
-        // The sender logs with the fields of the pass that submits (RunMdc): the run, the slice.
+        // The sender logs with the fields of the pass that submits (RunMdc): the run, the slice; its span is the pass's.
+        Context pass = Context.current();
         senders.execute(RunMdc.carried(() -> {
             boolean pushedBack = true;
-            try {
+            Span span = tracer.spanBuilder("bulk").setParent(pass).setAttribute("reindex.documents", batch.size())
+                    .startSpan();
+            try (Scope scope = span.makeCurrent()) {
                 pushedBack = send(batch);
             } catch (Exception e) {
                 failure.compareAndSet(null, e);
             } finally {
+                span.end();
                 batch.clear();
                 sent.add(batch);
                 sent(pushedBack);

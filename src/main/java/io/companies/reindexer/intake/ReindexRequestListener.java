@@ -16,6 +16,8 @@ import io.quarkus.logging.Log;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import io.opentelemetry.context.Context;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
@@ -53,7 +55,10 @@ public class ReindexRequestListener {
         Log.infof("Request %s received for alias %s, requested by %s at %s", request.requestId(),
                 request.alias() == null ? "(default)" : Printable.escape(request.alias()),
                 Printable.escape(request.requestedBy()), Printable.escape(request.requestedAt()));
-        CompletionStage<Void> settled = intake.submit(request).handle((decision, failure) -> {
+        // The consumer's span (SmallRye's), which continues the publisher's traceparent header if the record has one.
+        Context trace = record.getMetadata(TracingMetadata.class).map(TracingMetadata::getCurrentContext)
+                .orElseGet(Context::root);
+        CompletionStage<Void> settled = intake.submit(request, trace).handle((decision, failure) -> {
             if (failure == null) {
                 return record.ack();
             }

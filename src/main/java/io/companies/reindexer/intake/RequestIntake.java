@@ -22,6 +22,9 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+
 /**
  * Takes requests from Kafka and records them, in order, on a thread of its own: the consumer hands a request over and
  * goes on, and its record is acknowledged once the request is durable. While PostgreSQL is down, recording is tried
@@ -37,7 +40,7 @@ public class RequestIntake {
     @Inject
     RequestAdmission admission;
 
-    private record Submission(ReindexRequested request, CompletableFuture<Decision> recorded) {
+    private record Submission(ReindexRequested request, Context trace, CompletableFuture<Decision> recorded) {
     }
 
     private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
@@ -57,10 +60,14 @@ public class RequestIntake {
         return queue.size();
     }
 
-    /** Completes once the request is durable, or fails with a {@link MalformedRequestException}; never blocks. */
-    public CompletionStage<Decision> submit(ReindexRequested request) {
+    /**
+     * Completes once the request is durable, or fails with a {@link MalformedRequestException}; never blocks.
+     *
+     * @param trace the context of the span that received the request, recorded with it for its run and outcome
+     */
+    public CompletionStage<Decision> submit(ReindexRequested request, Context trace) {
         CompletableFuture<Decision> recorded = new CompletableFuture<>();
-        queue.add(new Submission(request, recorded));
+        queue.add(new Submission(request, trace, recorded));
         intake.wake();
         return recorded;
     }
@@ -79,7 +86,7 @@ public class RequestIntake {
         Backoff backoff = Backoff.from(FIRST_BACKOFF);
         while (true) {
             Duration wait;
-            try {
+            try (Scope scope = submission.trace().makeCurrent()) {
                 submission.recorded().complete(admission.admit(submission.request()));
                 return;
             } catch (RunLedgerException e) {

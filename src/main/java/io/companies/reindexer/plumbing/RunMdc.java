@@ -7,11 +7,14 @@ import java.util.Map;
 
 import org.jboss.logging.MDC;
 
+import io.opentelemetry.api.trace.SpanContext;
+
 /**
  * The fields that say which run a log line belongs to (run and request ids, alias, index; on a slice worker the slice
- * and its pass), in the MDC of the thread that works for the run, which the JSON log prints under {@code mdc}. Opened
- * for a run or a pass with try-with-resources: closing it puts back what the thread held before, so that its next lines
- * never name a run that is over. {@link #carried} hands the fields to a task another thread runs (a bulk sender).
+ * and its pass; with tracing on, the trace and span ids), in the MDC of the thread that works for the run, which the
+ * JSON log prints under {@code mdc}. Opened for a run or a pass with try-with-resources: closing it puts back what the
+ * thread held before, so that its next lines never name a run that is over. {@link #carried} hands the fields to a task
+ * another thread runs (a bulk sender).
  */
 public final class RunMdc implements AutoCloseable {
 
@@ -21,6 +24,8 @@ public final class RunMdc implements AutoCloseable {
     public static final String INDEX = "index";
     public static final String SLICE = "slice";
     public static final String PASS = "pass";
+    public static final String TRACE_ID = "traceId";
+    public static final String SPAN_ID = "spanId";
 
     // What each field set here held before (null: nothing), to put back at close.
     private final Map<String, Object> before = new HashMap<>();
@@ -43,6 +48,19 @@ public final class RunMdc implements AutoCloseable {
         Map<String, Object> fields = fields(runId, requestIds, alias, index);
         fields.put(SLICE, String.valueOf(slice));
         fields.put(PASS, String.valueOf(pass));
+        return new RunMdc(fields);
+    }
+
+    /**
+     * The ids of the trace and the span of a run or a pass, when tracing is on (Quarkus puts them in the MDC only on its
+     * own Vert.x threads, not on the service's).
+     */
+    public static RunMdc trace(SpanContext span) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (span.isValid()) {
+            fields.put(TRACE_ID, span.getTraceId());
+            fields.put(SPAN_ID, span.getSpanId());
+        }
         return new RunMdc(fields);
     }
 

@@ -30,6 +30,10 @@ import io.companies.reindexer.state.SliceLedger.Status;
 
 import io.quarkus.logging.Log;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+
 /**
  * Leads one reindex top to bottom: create a fresh index, plan the run as slices of ids, wait while every instance loads
  * them, catch up with what changed meanwhile (slice by slice, on every instance too), settle the index (final settings,
@@ -63,6 +67,9 @@ public class Reindexer {
             this.passes = passes;
         }
     }
+
+    @Inject
+    Tracer tracer;
 
     @Inject
     ReindexConfig config;
@@ -367,10 +374,11 @@ public class Reindexer {
         });
     }
 
-    /** Runs one stage: reports it, times it, and names it and the index in any failure. */
+    /** Runs one stage: reports it, times it, traces it, and names it and the index in any failure. */
     private <T> T stage(String stage, String index, Stage<T> work) {
         long start = progress.enter(stage);
-        try {
+        Span span = tracer.spanBuilder(stage).startSpan();
+        try (Scope scope = span.makeCurrent()) {
             return work.run();
         } catch (ReindexException e) {
             throw e;
@@ -390,6 +398,7 @@ public class Reindexer {
             throw new ReindexException("Failed at stage '" + stage + "'" + of(index) + ": " + describe(e), stage, index,
                     e);
         } finally {
+            span.end();
             progress.time(stage, start);
         }
     }

@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 
 /**
  * Does one pass of one slice of a run, on whichever instance claimed it: pass 0 loads the slice's companies into the
@@ -40,6 +41,9 @@ public class SlicePass {
 
     // Documents of a slice looked up at once when a pass is taken over.
     private static final int CLEAR_PAGE = 1_000;
+
+    @Inject
+    Tracer tracer;
 
     @Inject
     ReindexConfig config;
@@ -217,7 +221,7 @@ public class SlicePass {
 
     private BulkIndexer newIndexer(SliceWriter writer) {
         return new BulkIndexer(engine, writer.alias(), config.bulk().concurrency(), config.bulk().retryTimeout(),
-                config.bulk().initialBackoff(), this::newBatch, spareBatches::add, registry);
+                config.bulk().initialBackoff(), this::newBatch, spareBatches::add, registry, tracer);
     }
 
     private BulkBatch newBatch() {

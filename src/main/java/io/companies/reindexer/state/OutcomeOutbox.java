@@ -31,7 +31,8 @@ public class OutcomeOutbox {
             where id in (select id from reindexer.outcome_outbox
                 where (alias = :alias or alias is null) and (claimed_until is null or claimed_until < now())
                 order by id limit :limit for update skip locked)
-            returning id, request_id, outcome""");
+            returning id, request_id, outcome, (select q.traceparent from reindexer.reindex_request q
+                where q.request_id = outcome_outbox.request_id) traceparent""");
     private static final Sql DELETE = Sql.of("delete from reindexer.outcome_outbox where id = :id");
     private static final Sql DEPTH = Sql.of("""
             select count(*) depth from reindexer.outcome_outbox where alias = :alias or alias is null""");
@@ -43,8 +44,11 @@ public class OutcomeOutbox {
     @Inject
     ObjectMapper json;
 
-    /** An outcome waiting to be published: its row and the outcome, or null when the row cannot be read as one. */
-    public record Pending(long id, String requestId, ReindexCompleted outcome) {
+    /**
+     * An outcome waiting to be published: its row and the outcome, or null when the row cannot be read as one; the
+     * trace its request started, or null (a request refused before it was recorded, or tracing off).
+     */
+    public record Pending(long id, String requestId, ReindexCompleted outcome, String traceparent) {
     }
 
     /**
@@ -65,7 +69,8 @@ public class OutcomeOutbox {
      */
     public List<Pending> claim(String alias, int limit, Duration lease) {
         List<Pending> claimed = database.inTransaction("claim outcomes to publish", session -> session.list(CLAIM,
-                row -> new Pending(row.longValue("id"), row.string("request_id"), read(row.string("outcome"))),
+                row -> new Pending(row.longValue("id"), row.string("request_id"), read(row.string("outcome")),
+                        row.string("traceparent")),
                 "alias", alias, "leaseMillis", lease.toMillis(), "limit", limit));
         return claimed.stream().sorted((a, b) -> Long.compare(a.id(), b.id())).toList();
     }

@@ -12,12 +12,14 @@ import jakarta.inject.Inject;
 
 import io.companies.reindexer.contract.ReindexCompleted;
 import io.companies.reindexer.contract.ReindexRequested;
+import io.companies.reindexer.plumbing.Traces;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
+import io.opentelemetry.context.Context;
 
 /**
  * The service's durable memory, in its own schema ({@code reindexer}, see {@code db/migration}): the requests it
@@ -36,9 +38,13 @@ public class RunLedger {
 
     private static final Sql RECORD_REQUEST = Sql.of("""
             insert into reindexer.reindex_request (request_id, alias, requested_by, requested_at, force,
-            needs_definition_version, received_at)
-            values (:requestId, :alias, :requestedBy, :requestedAt, :force, cast(:needsVersion as integer), now())
-            on conflict (request_id) do nothing""");
+            needs_definition_version, received_at, traceparent)
+            values (:requestId, :alias, :requestedBy, :requestedAt, :force, cast(:needsVersion as integer), now(),
+            :traceparent) on conflict (request_id) do nothing""");
+    // A run continues the trace of the first request it serves.
+    private static final Sql TRACE_OF_RUN = Sql.of("""
+            select traceparent from reindexer.reindex_request where run_id = :runId and traceparent is not null
+            order by received_at limit 1""");
     private static final Sql OUTCOME_OF_REQUEST = Sql.of(
             "select outcome from reindexer.reindex_request where request_id = :requestId");
     private static final Sql ANY_RUNNABLE = Sql.of(
@@ -155,7 +161,7 @@ public class RunLedger {
     }
 
     /**
-     * Records a request durably, once per request id.
+     * Records a request durably, once per request id, with the trace of the span current now (its intake's).
      *
      * @param needsVersion the least definition version of a build that may run it; null: any
      */
@@ -163,7 +169,7 @@ public class RunLedger {
         return database.inTransaction("record request " + request.requestId(), session -> {
             if (session.update(RECORD_REQUEST, "requestId", request.requestId(), "alias", alias, "requestedBy",
                     request.requestedBy(), "requestedAt", request.requestedAt(), "force", request.force(),
-                    "needsVersion", needsVersion) == 1) {
+                    "needsVersion", needsVersion, "traceparent", Traces.traceparent(Context.current())) == 1) {
                 return Acceptance.NEW;
             }
             Optional<String> earlier = session.first(OUTCOME_OF_REQUEST, row -> row.string("outcome"), "requestId",
@@ -174,6 +180,12 @@ public class RunLedger {
             OutcomeOutbox.insert(session, alias, request.requestId(), earlier.get());
             return Acceptance.REPUBLISHED;
         });
+    }
+
+    /** The trace the run continues: that of the first request it serves, or null when none was traced. */
+    public String traceparent(long runId) {
+        return database.inTransaction("read the trace of run " + runId,
+                session -> session.first(TRACE_OF_RUN, row -> row.string("traceparent"), "runId", runId)).orElse(null);
     }
 
     /** Whether a request of {@code alias} waits that a build of definition version {@code version} may run. */

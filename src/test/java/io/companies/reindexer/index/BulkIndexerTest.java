@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.trace.TracerProvider;
 
 class BulkIndexerTest {
 
@@ -223,7 +224,7 @@ class BulkIndexerTest {
     void closeHandsTheEmptiedBatchesOnForTheNextIndexer() throws Exception {
         List<BulkBatch> spare = new ArrayList<>();
         BulkIndexer first = new BulkIndexer(engine, "companies-x", 2, Duration.ofMillis(50), Duration.ofMillis(1),
-                BulkIndexerTest::emptyBatch, spare::add, new SimpleMeterRegistry());
+                BulkIndexerTest::emptyBatch, spare::add, new SimpleMeterRegistry(), TracerProvider.noop().get(""));
         engine.answers.add(new BulkResult(1, List.of(), List.of()));
         engine.answers.add(new BulkResult(1, List.of(), List.of()));
         BulkBatch one = batchOf("1");

@@ -12,6 +12,10 @@ import org.jboss.logging.MDC;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+
 /** The run's fields are in the MDC while it runs, on the threads it hands work to too, and gone once it ended. */
 class RunMdcTest {
 
@@ -46,6 +50,20 @@ class RunMdcTest {
             assertThat(MDC.get("pass")).isEqualTo("1");
         }
         assertThat(MDC.getMap()).containsOnly(entry("runId", "6"), entry("other", "kept"));
+    }
+
+    @Test
+    void aTracedRunNamesItsTraceAndSpanAnUntracedOneNothing() {
+        SpanContext traced = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+                TraceFlags.getSampled(), TraceState.getDefault());
+        try (RunMdc trace = RunMdc.trace(traced)) {
+            assertThat(MDC.getMap()).containsOnly(entry("traceId", "0af7651916cd43dd8448eb211c80319c"),
+                    entry("spanId", "b7ad6b7169203331"));
+        }
+        assertThat(MDC.getMap()).isEmpty();
+        try (RunMdc trace = RunMdc.trace(SpanContext.getInvalid())) {
+            assertThat(MDC.getMap()).as("tracing off").isEmpty();
+        }
     }
 
     @Test

@@ -30,6 +30,18 @@ public final class Requests implements AutoCloseable {
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Publishes a request with a {@code traceparent} header, as a traced publisher does. */
+    public void send(String key, String value, String traceparent) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("traceparent", traceparent.getBytes(StandardCharsets.US_ASCII));
+        try {
+            producer.send(record).get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("Could not publish a request", e);
+        }
+    }
+
     /** @return where the record went: a request without {@code requestId} is known by its place */
     public RecordMetadata send(byte[] key, byte[] value) {
         try {

@@ -5,6 +5,12 @@ import static io.companies.reindexer.testing.ServiceTopics.hasKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,12 +24,14 @@ import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
+import io.companies.reindexer.api.Tokens;
 import io.companies.reindexer.testing.Requests;
 import io.companies.reindexer.testing.ServiceTopics;
 import io.companies.reindexer.testing.SourceRows;
 import io.companies.reindexer.testing.TopicWatcher;
 import io.companies.reindexer.testing.Traced;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -35,9 +43,9 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 
 /**
- * One trace from a request to its outcome: the publisher's {@code traceparent} header is continued by the consumer, the
- * run (a span per stage under the run's), its slice passes (a span per bulk request under each) and the outcome's
- * publication, whose span the outcome's own {@code traceparent} header names.
+ * One trace from a request to its outcome: the publisher's {@code traceparent} header (on the Kafka record or the HTTP
+ * call) is continued by the consumer, the run (a span per stage under the run's), its slice passes (a span per bulk
+ * request under each) and the outcome's publication, whose span the outcome's own {@code traceparent} header names.
  */
 @QuarkusTest
 @TestProfile(Traced.class)
@@ -51,6 +59,9 @@ class TracedRunTest {
 
     @Inject
     InMemorySpanExporter spans;
+
+    @TestHTTPResource("/")
+    URI base;
 
     @Test
     void oneTraceGoesFromTheRequestsHeaderToTheOutcomesHeader() throws Exception {
@@ -95,6 +106,31 @@ class TracedRunTest {
                         .contains(bulk.getParentSpanId()));
         assertThat(only(trace, "publish outcome").getSpanId()).as("the span the outcome's traceparent names")
                 .isEqualTo(published.split("-")[2]);
+    }
+
+    @Test
+    void aRequestOverHttpContinuesItsCallersTrace() throws Exception {
+        SourceRows rows = new SourceRows(dataSource);
+        rows.reset();
+        rows.generate(100, 0.3);
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String requestId = UUID.randomUUID().toString();
+
+        ConsumerRecord<byte[], byte[]> outcome;
+        try (TopicWatcher outcomes = topics.watchOutcomes()) {
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/reindex"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + Tokens.admin())
+                    .header("traceparent", "00-" + traceId + "-" + traceId.substring(16) + "-01")
+                    .POST(BodyPublishers.ofString("{\"requestId\":\"" + requestId + "\"}")).build(),
+                    BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+            outcome = outcomes.await(record -> hasKey(record, requestId), RUN_TIMEOUT);
+        }
+        assertThat(outcome.headers().lastHeader("traceparent")).isNotNull();
+        assertThat(new String(outcome.headers().lastHeader("traceparent").value(), StandardCharsets.US_ASCII))
+                .as("the outcome's traceparent").startsWith("00-" + traceId + "-");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(names(traceId)).contains("reindex run", "publish outcome"));
     }
 
     private List<String> names(String traceId) {

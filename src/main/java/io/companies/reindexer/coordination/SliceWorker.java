@@ -25,7 +25,6 @@ import io.companies.reindexer.reindex.Checkpoint;
 import io.companies.reindexer.reindex.RunStoppedException;
 import io.companies.reindexer.reindex.SlicePass;
 import io.companies.reindexer.state.DatabaseFailure;
-import io.companies.reindexer.state.RunLedger;
 import io.companies.reindexer.state.RunLedgerException;
 import io.companies.reindexer.state.SliceLedger;
 import io.companies.reindexer.state.SliceLedger.Claim;
@@ -56,9 +55,6 @@ public class SliceWorker {
 
     @Inject
     Tracer tracer;
-
-    @Inject
-    RunLedger runs;
 
     @Inject
     ReindexConfig config;
@@ -173,22 +169,13 @@ public class SliceWorker {
 
     /** Works on the claim in a span of the trace its run continues, whichever instance leads the run. */
     private void tracedWorkOn(Claim claim, Worker worker) {
-        Span span = tracer.spanBuilder("slice pass").setParent(Traces.continuing(traceOf(claim.runId())))
+        Span span = tracer.spanBuilder("slice pass").setParent(Traces.continuing(claim.traceparent()))
                 .setAttribute("reindex.run.id", claim.runId()).setAttribute("reindex.slice", claim.slice())
                 .setAttribute("reindex.pass", claim.pass()).startSpan();
         try (Scope scope = span.makeCurrent(); RunMdc trace = RunMdc.trace(span.getSpanContext())) {
             workOn(claim, worker);
         } finally {
             span.end();
-        }
-    }
-
-    /** The trace the run continues; none if the database cannot say now: a trace is not worth the claim. */
-    private String traceOf(long runId) {
-        try {
-            return runs.traceparent(runId);
-        } catch (RunLedgerException e) {
-            return null;
         }
     }
 

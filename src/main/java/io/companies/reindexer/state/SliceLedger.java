@@ -34,7 +34,8 @@ public class SliceLedger {
                 order by o.run_id, o.slice limit 1 for update of o skip locked)
             returning s.run_id, s.slice, s.after_id, s.last_id, s.pass, s.attempts, s.handed_back, s.fingerprints,
             r.index_name, array(select q.request_id from reindexer.reindex_request q where q.run_id = s.run_id
-            order by q.received_at) request_ids""");
+            order by q.received_at) request_ids, (select q.traceparent from reindexer.reindex_request q
+            where q.run_id = s.run_id and q.traceparent is not null order by q.received_at limit 1) traceparent""");
     // A slice whose run failed is not renewed: its claimant stops at its next check.
     private static final Sql RENEW = Sql.of("""
             update reindexer.run_slice set claimed_until = now() + :leaseMs * interval '1 ms', pages = :pages
@@ -85,9 +86,10 @@ public class SliceLedger {
      * @param handedBack how many of those claims were handed back unfinished, rather than lost
      * @param fingerprints what the index holds for the slice after its last finished pass; null before the load
      * @param requestIds the requests its run serves, for the logs
+     * @param traceparent the trace its run continues (its first request's), or null
      */
     public record Claim(long runId, int slice, Bounds bounds, int pass, int attempt, int handedBack,
-            byte[] fingerprints, String index, List<String> requestIds) {
+            byte[] fingerprints, String index, List<String> requestIds, String traceparent) {
 
         /** Earlier claims of this pass that ended without finishing or handing the slice back: they failed. */
         public int failedAttempts() {
@@ -163,7 +165,7 @@ public class SliceLedger {
                         new Bounds((int) row.longValue("after_id"), (int) row.longValue("last_id")),
                         (int) row.longValue("pass"), (int) row.longValue("attempts"),
                         (int) row.longValue("handed_back"), row.bytes("fingerprints"), row.string("index_name"),
-                        row.strings("request_ids")),
+                        row.strings("request_ids"), row.string("traceparent")),
                 "alias", alias, "definition", definition, "instance", instance, "leaseMs", lease.toMillis()));
     }
 

@@ -75,7 +75,7 @@ class SlicePassTest {
 
     @Test
     void aCatchUpTakenOverDeletesWhatTheEarlierClaimCreatedForCompaniesGoneSince() throws Exception {
-        SlicePass.Done load = pass.run(new Claim(1, 0, EVERY_ID, 0, 1, 0, null, index, List.of()), () -> {
+        SlicePass.Done load = pass.run(new Claim(1, 0, EVERY_ID, 0, 1, 0, null, index, List.of(), null), () -> {
         });
         // What an earlier claim of pass 1 created before it stopped: two companies new since the load.
         int gone = rows.insertCompany("Gone since", true, "{}");
@@ -84,7 +84,7 @@ class SlicePassTest {
         writeAsAnEarlierClaimDid(kept, "Still published, as it was");
         rows.deleteCompany(gone);
 
-        SlicePass.Done again = pass.run(new Claim(1, 0, EVERY_ID, 1, 2, 0, load.fingerprints(), index, List.of()), () -> {
+        SlicePass.Done again = pass.run(new Claim(1, 0, EVERY_ID, 1, 2, 0, load.fingerprints(), index, List.of(), null), () -> {
         });
 
         search.refresh(index);

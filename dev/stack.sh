@@ -20,8 +20,8 @@
 # TLS: `up` makes a private CA and a certificate for localhost (DNS:localhost, IP:127.0.0.1) in
 # STACK_DIR/tls once (again when one is missing or about to expire): ca.crt (PEM), truststore.p12
 # (the CA, PKCS12, password changeit), server.crt/server.key (PEM) and server.p12 (the server's
-# key and certificate chain, PKCS12, password changeit). Kafka has a TLS listener (SSL) on
-# KAFKA_SSL_PORT beside the plaintext one, and PostgreSQL runs with ssl=on on its only port
+# key and certificate chain, PKCS12, password changeit). Kafka has a TLS listener on KAFKA_SSL_PORT
+# beside the plaintext one, with SCRAM-SHA-512 over it (SASL_SSL; a test adds its own user), and PostgreSQL runs with ssl=on on its only port
 # (plaintext connections keep working). OpenSearch and Elasticsearch stay plain HTTP.
 #
 # Environment (defaults in brackets):
@@ -445,10 +445,13 @@ kafka_prepare() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=localhost:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://localhost:$KAFKA_PORT,SSL://localhost:$KAFKA_SSL_PORT,CONTROLLER://localhost:$KAFKA_CONTROLLER_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT
-# The TLS listener presents the stack's certificate for localhost (tls_prepare); clients need no certificate.
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SSL_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://localhost:$KAFKA_PORT,SASL_SSL://localhost:$KAFKA_SSL_PORT,CONTROLLER://localhost:$KAFKA_CONTROLLER_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+# The TLS listener presents the stack's certificate for localhost (tls_prepare); clients need no certificate, but a
+# SCRAM-SHA-512 user and password, as production brokers ask: users are added through the plaintext listener.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 ssl.keystore.type=PKCS12
 ssl.keystore.location=$TLS_DIR/server.p12
 ssl.keystore.password=$TLS_PASSWORD

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 import io.companies.reindexer.testing.PackagedServices;
 import io.companies.reindexer.testing.Requests;
@@ -35,12 +36,13 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 
 /**
  * The packaged service over TLS to all three services, set as an operator sets it, with environment variables
- * (docs/operations.md, "Secure connections"): Kafka's TLS listener with the private CA in a trust store, PostgreSQL
+ * (docs/operations.md, "Secure connections"): Kafka's TLS listener with the private CA in a trust store and a
+ * SCRAM-SHA-512 user and password (SASL_SSL), PostgreSQL
  * with {@code sslmode=verify-full} and the CA as {@code sslrootcert}, and the engine over HTTPS with the CA in the TLS
  * registry's configuration {@code engine}. OpenSearch's test distribution has no TLS, so the engine is reached through
  * a TLS-terminating proxy that presents the stack's certificate for localhost. A certificate the service does not
  * trust stops its start (PostgreSQL: Flyway connects at start) or keeps it not ready, with the reason in its
- * readiness check (the engine) or its log (Kafka).
+ * readiness check (the engine) or its log (Kafka), and so does a Kafka password the broker does not know.
  */
 class SecureConnectionsIT {
 
@@ -48,9 +50,12 @@ class SecureConnectionsIT {
     private static final String ENGINE_CA = "QUARKUS_TLS_ENGINE_TRUST_STORE_PEM_CERTS";
     // What the JDK says when no trusted CA signed the certificate it was shown.
     private static final String UNTRUSTED = "PKIX path building failed";
+    private static final String KAFKA_USER = "reindexer";
+    private static final String MESSAGING_READINESS = "SmallRye Reactive Messaging - readiness check";
 
     private final StackTls tls = new StackTls();
     private final ObjectMapper json = new ObjectMapper();
+    private final String kafkaPassword = UUID.randomUUID().toString();
 
     @Test
     void aRequestRunsEndToEndOverTlsToKafkaPostgresqlAndTheEngine() throws Exception {
@@ -58,6 +63,7 @@ class SecureConnectionsIT {
                 TcpProxy engine = tlsProxy(services)) {
             SourceRows rows = services.freshSource(500, 0.25);
             long published = rows.publishedCompanies();
+            services.addKafkaUser(KAFKA_USER, kafkaPassword);
             Map<String, String> properties = services.serviceProperties();
             Map<String, String> environment = secureEnvironment(properties, engine.port());
 
@@ -88,7 +94,7 @@ class SecureConnectionsIT {
                     environment)) {
                 JsonNode readiness = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> readiness(service), body -> down(body, "Elasticsearch cluster health check")
-                                && down(body, "SmallRye Reactive Messaging - readiness check"));
+                                && down(body, MESSAGING_READINESS));
 
                 assertThat(readiness.path("status").asText()).isEqualTo("DOWN");
                 assertThat(check(readiness, "Elasticsearch cluster health check").path("data").path("reason")
@@ -98,6 +104,26 @@ class SecureConnectionsIT {
                 await().atMost(Duration.ofSeconds(30))
                         .untilAsserted(() -> assertThat(service.log()).contains("Connection to node -1 (localhost/")
                                 .contains("failed authentication due to: SSL handshake failed"));
+            }
+        }
+    }
+
+    @Test
+    void aServiceWithAKafkaPasswordTheBrokerDoesNotKnowStaysNotReadyAndSaysWhy() throws Exception {
+        try (PackagedServices services = new PackagedServices();
+                TcpProxy engine = tlsProxy(services)) {
+            services.addKafkaUser(KAFKA_USER, kafkaPassword);
+            Map<String, String> properties = services.serviceProperties();
+            Map<String, String> environment = secureEnvironment(properties, engine.port());
+            environment.compute("KAFKA_SASL_JAAS_CONFIG", (name, jaas) -> jaas.replace(kafkaPassword, "not-it"));
+
+            try (ServiceProcess service = ServiceProcess.startAnswering("wrong-kafka-password", properties,
+                    environment)) {
+                await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> down(readiness(service), MESSAGING_READINESS));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.log())
+                        .contains("Authentication failed during authentication due to invalid credentials with SASL"
+                                + " mechanism SCRAM-SHA-512"));
             }
         }
     }
@@ -127,8 +153,8 @@ class SecureConnectionsIT {
 
     /**
      * The settings of the secure connections, as environment variables (which the properties, set as system
-     * properties, would win over: they leave the map), with a trust store for Kafka and the CA as PEM for PostgreSQL
-     * and the engine.
+     * properties, would win over: they leave the map), with a trust store and a SCRAM user for Kafka and the CA as PEM
+     * for PostgreSQL and the engine.
      */
     private Map<String, String> secureEnvironment(Map<String, String> properties, int enginePort) {
         String jdbcUrl = properties.remove("quarkus.datasource.jdbc.url");
@@ -138,7 +164,10 @@ class SecureConnectionsIT {
         environment.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?")
                 + "sslmode=verify-full&sslrootcert=" + tls.caCertificate() + "&ApplicationName=" + APPLICATION_NAME);
         environment.put("KAFKA_BOOTSTRAP_SERVERS", tls.kafkaBootstrapServers());
-        environment.put("KAFKA_SECURITY_PROTOCOL", "SSL");
+        environment.put("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+        environment.put("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+        environment.put("KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"" + KAFKA_USER + "\" password=\"" + kafkaPassword + "\";");
         environment.put("KAFKA_SSL_TRUSTSTORE_LOCATION", tls.trustStore().toString());
         environment.put("KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12");
         environment.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", StackTls.PASSWORD);

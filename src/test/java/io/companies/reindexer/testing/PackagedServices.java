@@ -2,6 +2,7 @@ package io.companies.reindexer.testing;
 
 import static io.companies.reindexer.testing.ServiceTopics.RUN_TIMEOUT;
 import static io.companies.reindexer.testing.ServiceTopics.hasKey;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +26,9 @@ import org.apache.http.HttpHost;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.elasticsearch.client.RestClient;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -68,6 +72,16 @@ public final class PackagedServices implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Adds a SCRAM-SHA-512 user of the broker, for its SASL_SSL listener, and returns once the broker knows it. */
+    public void addKafkaUser(String user, String password) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> admin.describeUserScramCredentials(List.of(user)).all().get().containsKey(user));
         }
     }
 

@@ -11,11 +11,9 @@ import jakarta.inject.Inject;
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexRequested;
 import io.companies.reindexer.contract.RequestIds;
-import io.companies.reindexer.coordination.RequestAdmission.Decision;
 import io.companies.reindexer.index.DefinitionStamp;
 import io.companies.reindexer.reindex.LiveDefinition;
 import io.companies.reindexer.reindex.LiveDefinition.Comparison;
-import io.companies.reindexer.state.RunHistory;
 
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -44,9 +42,6 @@ public class DefinitionChangeTrigger {
     LiveDefinition live;
 
     @Inject
-    RunHistory history;
-
-    @Inject
     RequestAdmission admission;
 
     @Scheduled(every = "${reindex.poll-interval}", concurrentExecution = ConcurrentExecution.SKIP)
@@ -70,12 +65,9 @@ public class DefinitionChangeTrigger {
             return Optional.empty();
         }
         Optional<ReindexRequested> request = requestFor(live.compare(), Instant.now());
-        request.filter(r -> history.request(r.requestId()).isEmpty()).ifPresent(r -> {
-            if (admission.admit(r, config.definitionVersion()) == Decision.ACCEPTED) {
-                Log.infof("Alias %s is on an index of an older definition: requested rebuild %s (%s)", r.alias(),
-                        r.requestId(), REQUESTED_BY);
-            }
-        });
+        request.filter(r -> admission.admitOwn(r, config.definitionVersion()))
+                .ifPresent(r -> Log.infof("Alias %s is on an index of an older definition: requested rebuild %s (%s)",
+                        r.alias(), r.requestId(), REQUESTED_BY));
         return request;
     }
 

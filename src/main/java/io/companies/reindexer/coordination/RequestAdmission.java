@@ -67,33 +67,55 @@ public class RequestAdmission {
      * @throws io.companies.reindexer.state.RunLedgerException when the database is unavailable: nothing was recorded
      */
     public Decision admit(ReindexRequested request) {
-        return admit(request, null);
-    }
-
-    /**
-     * {@link #admit(ReindexRequested)} for a request that only a build of definition version {@code needsVersion} or
-     * newer may run (null: any).
-     */
-    public Decision admit(ReindexRequested request, Integer needsVersion) {
-        Decision decision = record(request, needsVersion);
+        Decision decision = record(request);
         relay.wake();
         return decision;
     }
 
-    private Decision record(ReindexRequested request, Integer needsVersion) {
+    /**
+     * Admits a request the service makes itself, which every instance makes alike ({@link DefinitionChangeTrigger},
+     * {@link ScheduledRebuild}): judged like any other, but recorded only if its id is not recorded yet, in one
+     * statement, so that of the instances making it at the same moment exactly one records it, and a request that
+     * already has an outcome is left as it is (its outcome is not published again).
+     *
+     * @param needsVersion the least definition version of a build that may run it; null: any
+     * @return whether this call recorded it, to be run: false when it was recorded already, rejected or skipped
+     * @throws io.companies.reindexer.state.RunLedgerException when the database is unavailable: nothing was recorded
+     */
+    public boolean admitOwn(ReindexRequested request, Integer needsVersion) {
+        return switch (judge.judge(request)) {
+            case Rejected rejected -> {
+                reject(request.requestId(), rejected);
+                relay.wake();
+                yield false;
+            }
+            case Skipped skipped -> {
+                skip(request.requestId(), skipped);
+                relay.wake();
+                yield false;
+            }
+            case Accepted accepted -> {
+                boolean recorded = ledger.acceptIfAbsent(request, accepted.alias(), needsVersion);
+                if (recorded) {
+                    runLoop.wake();
+                }
+                yield recorded;
+            }
+        };
+    }
+
+    private Decision record(ReindexRequested request) {
         String requestId = request.requestId();
         return switch (judge.judge(request)) {
             case Rejected rejected -> {
-                outbox.record(config.alias(),
-                        ReindexCompleted.rejected(requestId, Printable.escape(rejected.alias()), Instant.now(),
-                                rejected.reason()));
+                reject(requestId, rejected);
                 yield Decision.REJECTED;
             }
             case Skipped skipped -> {
-                outbox.record(config.alias(), ReindexCompleted.skipped(requestId, skipped.alias(), Instant.now()));
+                skip(requestId, skipped);
                 yield Decision.SKIPPED;
             }
-            case Accepted accepted -> switch (ledger.accept(request, accepted.alias(), needsVersion)) {
+            case Accepted accepted -> switch (ledger.accept(request, accepted.alias())) {
                 case NEW -> {
                     runLoop.wake();
                     yield Decision.ACCEPTED;
@@ -108,5 +130,14 @@ public class RequestAdmission {
                 }
             };
         };
+    }
+
+    private void reject(String requestId, Rejected rejected) {
+        outbox.record(config.alias(), ReindexCompleted.rejected(requestId, Printable.escape(rejected.alias()),
+                Instant.now(), rejected.reason()));
+    }
+
+    private void skip(String requestId, Skipped skipped) {
+        outbox.record(config.alias(), ReindexCompleted.skipped(requestId, skipped.alias(), Instant.now()));
     }
 }

@@ -11,9 +11,7 @@ import jakarta.inject.Inject;
 import io.companies.reindexer.config.ReindexConfig;
 import io.companies.reindexer.contract.ReindexRequested;
 import io.companies.reindexer.contract.RequestIds;
-import io.companies.reindexer.coordination.RequestAdmission.Decision;
 import io.companies.reindexer.index.SearchEngine;
-import io.companies.reindexer.state.RunHistory;
 
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -36,9 +34,6 @@ public class ScheduledRebuild {
 
     @Inject
     SearchEngine engine;
-
-    @Inject
-    RunHistory history;
 
     @Inject
     RequestAdmission admission;
@@ -64,7 +59,7 @@ public class ScheduledRebuild {
             return Optional.empty();
         }
         ReindexRequested request = requestOf(config.alias(), tick);
-        if (history.request(request.requestId()).isEmpty() && admission.admit(request) == Decision.ACCEPTED) {
+        if (admission.admitOwn(request, null)) {
             Log.infof("Scheduled rebuild of alias %s at %s: requested %s (%s)", request.alias(), request.requestedAt(),
                     request.requestId(), REQUESTED_BY);
         }

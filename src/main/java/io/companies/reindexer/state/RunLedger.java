@@ -167,9 +167,7 @@ public class RunLedger {
      */
     public Acceptance accept(ReindexRequested request, String alias, Integer needsVersion) {
         return database.inTransaction("record request " + request.requestId(), session -> {
-            if (session.update(RECORD_REQUEST, "requestId", request.requestId(), "alias", alias, "requestedBy",
-                    request.requestedBy(), "requestedAt", request.requestedAt(), "force", request.force(),
-                    "needsVersion", needsVersion, "traceparent", Traces.traceparent(Context.current())) == 1) {
+            if (insert(session, request, alias, needsVersion)) {
                 return Acceptance.NEW;
             }
             Optional<String> earlier = session.first(OUTCOME_OF_REQUEST, row -> row.string("outcome"), "requestId",
@@ -180,6 +178,27 @@ public class RunLedger {
             OutcomeOutbox.insert(session, alias, request.requestId(), earlier.get());
             return Acceptance.REPUBLISHED;
         });
+    }
+
+    /**
+     * Records a request durably unless its id is recorded already, and then does nothing more: neither an outcome
+     * published again nor anything else. For the requests the service makes itself, which every instance makes alike,
+     * so that exactly one of them records each.
+     *
+     * @param needsVersion the least definition version of a build that may run it; null: any
+     * @return whether this call recorded it
+     */
+    public boolean acceptIfAbsent(ReindexRequested request, String alias, Integer needsVersion) {
+        return database.inTransaction("record request " + request.requestId(),
+                session -> insert(session, request, alias, needsVersion));
+    }
+
+    /** Inserts the request unless its id is there already, in the caller's transaction: whether it inserted it. */
+    private static boolean insert(Database.Session session, ReindexRequested request, String alias,
+            Integer needsVersion) throws SQLException {
+        return session.update(RECORD_REQUEST, "requestId", request.requestId(), "alias", alias, "requestedBy",
+                request.requestedBy(), "requestedAt", request.requestedAt(), "force", request.force(), "needsVersion",
+                needsVersion, "traceparent", Traces.traceparent(Context.current())) == 1;
     }
 
     /** The trace the run continues: that of the first request it serves, or null when none was traced. */

@@ -40,6 +40,9 @@ class RunLedgerTest {
     RunLedger ledger;
 
     @Inject
+    OutcomeOutbox outbox;
+
+    @Inject
     AgroalDataSource dataSource;
 
     @AfterEach
@@ -47,6 +50,7 @@ class RunLedgerTest {
         try (Connection connection = dataSource.getConnection(); Statement delete = connection.createStatement()) {
             delete.execute("delete from reindexer.reindex_request where alias = '" + ALIAS + "'");
             delete.execute("delete from reindexer.reindex_run where alias = '" + ALIAS + "'");
+            delete.execute("delete from reindexer.outcome_outbox where alias = '" + ALIAS + "'");
         }
     }
 
@@ -131,6 +135,27 @@ class RunLedgerTest {
         assertThat(ledger.hasWaiting(ALIAS, 2)).isTrue();
         assertThat(ledger.claim(ALIAS, "companies-new-build", "new", "build-2", 2).orElseThrow().requestIds())
                 .containsExactly(newer);
+    }
+
+    @Test
+    void aRequestAcceptedIfAbsentIsRecordedOnceAndItsOutcomeNeverPublishedAgain() {
+        String requestId = UUID.randomUUID().toString();
+        ReindexRequested request = new ReindexRequested(requestId, ALIAS, "reindexer:definition-change", null, false);
+
+        assertThat(ledger.acceptIfAbsent(request, ALIAS, 2)).as("first").isTrue();
+        assertThat(ledger.acceptIfAbsent(request, ALIAS, 2)).as("while it waits").isFalse();
+        assertThat(ledger.hasWaiting(ALIAS, 1)).as("it keeps the definition version it needs").isFalse();
+        ClaimedRun run = ledger.claim(ALIAS, "companies-if-absent", "new", "build-2", 2).orElseThrow();
+        assertThat(run.requestIds()).containsExactly(requestId);
+        assertThat(ledger.finish(run.owner(), at -> List.of(failed(requestId, at)))).isTrue();
+        assertThat(outbox.depth(ALIAS)).as("the run's outcome").isEqualTo(1);
+
+        assertThat(ledger.acceptIfAbsent(request, ALIAS, 2)).as("once it has an outcome").isFalse();
+        assertThat(outbox.depth(ALIAS)).as("its outcome is not in the outbox again").isEqualTo(1);
+        assertThat(ledger.hasWaiting(ALIAS, 2)).as("nor is it waiting again").isFalse();
+        assertThat(ledger.accept(request, ALIAS)).as("whereas accept publishes it again")
+                .isEqualTo(RunLedger.Acceptance.REPUBLISHED);
+        assertThat(outbox.depth(ALIAS)).isEqualTo(2);
     }
 
     private static ReindexCompleted failed(String requestId, Instant at) {

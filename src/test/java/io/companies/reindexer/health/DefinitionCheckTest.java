@@ -102,10 +102,7 @@ class DefinitionCheckTest {
         SearchIndices search = new SearchIndices(engineClient);
         rows.reset();
         rows.generate(300, 0.61);
-        String requestId = UUID.randomUUID().toString();
-        JsonNode outcome = topics.request(requestId, "{\"requestId\":\"" + requestId + "\"}");
-        assertThat(outcome.get("status").asText()).as(outcome.toString()).isEqualTo("COMPLETED");
-        String live = outcome.get("index").asText();
+        String live = topics.completedRun().get("index").asText();
 
         JsonNode meta = search.mappingMeta(live);
         assertThat(meta.path("definition").asText()).isEqualTo(build.fingerprint());

@@ -3,7 +3,6 @@ package io.companies.reindexer.reindex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -62,8 +61,7 @@ class ShrinkGuardFlowTest {
         rows.reset();
         rows.generate(500, 0.53);
         // Forced: the alias may hold a larger index of another test class.
-        JsonNode baseline = reindex("{\"force\":true}");
-        assertThat(baseline.get("status").asText()).as(baseline.toString()).isEqualTo("COMPLETED");
+        JsonNode baseline = topics.completedRun("{\"force\":true}");
         String live = baseline.get("index").asText();
         long liveDocuments = search.count(ALIAS);
         assertThat(liveDocuments).isEqualTo(rows.publishedCompanies());
@@ -71,7 +69,7 @@ class ShrinkGuardFlowTest {
         rows.unpublish(Math.round(liveDocuments * 0.6));
         long left = rows.publishedCompanies();
         double refusedBefore = registry.get("reindex.swap.refused").counter().count();
-        JsonNode refused = reindex("{\"requestedBy\":\"test\"}");
+        JsonNode refused = topics.requestWithNewId("{\"requestedBy\":\"test\"}");
 
         assertThat(refused.get("status").asText()).as(refused.toString()).isEqualTo("FAILED");
         assertThat(refused.get("error").asText()).contains("shrink guard").contains(left + " documents")
@@ -84,7 +82,7 @@ class ShrinkGuardFlowTest {
         assertThat(search.exists(refusedIndex)).as("the refused index is deleted").isFalse();
         assertThat(registry.get("reindex.swap.refused").counter().count()).isEqualTo(refusedBefore + 1);
 
-        JsonNode forced = reindex("{\"requestedBy\":\"test\",\"force\":true}");
+        JsonNode forced = topics.requestWithNewId("{\"requestedBy\":\"test\",\"force\":true}");
 
         assertThat(forced.get("status").asText()).as(forced.toString()).isEqualTo("COMPLETED");
         String index = forced.get("index").asText();
@@ -93,12 +91,5 @@ class ShrinkGuardFlowTest {
         assertThat(search.aliasTargets(ALIAS)).containsExactly(index);
         assertThat(search.count(ALIAS)).isEqualTo(left);
         assertThat(registry.get("reindex.swap.refused").counter().count()).isEqualTo(refusedBefore + 1);
-    }
-
-    /** Sends {@code body} with a fresh request id and waits for its outcome. */
-    private JsonNode reindex(String body) throws Exception {
-        String requestId = UUID.randomUUID().toString();
-        String withId = "{\"requestId\":\"" + requestId + "\"," + body.substring(1);
-        return topics.request(requestId, withId);
     }
 }

@@ -73,46 +73,33 @@ public class RequestAdmission {
     }
 
     /**
-     * Admits a request the service makes itself, which every instance makes alike ({@link DefinitionChangeTrigger},
-     * {@link ScheduledRebuild}): judged like any other, but recorded only if its id is not recorded yet, in one
-     * statement, so that of the instances making it at the same moment exactly one records it, and a request that
-     * already has an outcome is left as it is (its outcome is not published again).
+     * Admits a request the service makes itself for its own alias while the feature flag is on, which every instance
+     * makes alike ({@link DefinitionChangeTrigger}, {@link ScheduledRebuild}): nothing to judge, and recorded only if
+     * its id is not recorded yet, in one statement, so that of the instances making it at the same moment exactly one
+     * records it, and a request that already has an outcome is left as it is (its outcome is not published again).
      *
      * @param needsVersion the least definition version of a build that may run it; null: any
-     * @return whether this call recorded it, to be run: false when it was recorded already, rejected or skipped
+     * @return whether this call recorded it, to be run
      * @throws io.companies.reindexer.state.RunLedgerException when the database is unavailable: nothing was recorded
      */
     public boolean admitOwn(ReindexRequested request, Integer needsVersion) {
-        return switch (judge.judge(request)) {
-            case Rejected rejected -> {
-                reject(request.requestId(), rejected);
-                relay.wake();
-                yield false;
-            }
-            case Skipped skipped -> {
-                skip(request.requestId(), skipped);
-                relay.wake();
-                yield false;
-            }
-            case Accepted accepted -> {
-                boolean recorded = ledger.acceptIfAbsent(request, accepted.alias(), needsVersion);
-                if (recorded) {
-                    runLoop.wake();
-                }
-                yield recorded;
-            }
-        };
+        boolean recorded = ledger.acceptIfAbsent(request, config.alias(), needsVersion);
+        if (recorded) {
+            runLoop.wake();
+        }
+        return recorded;
     }
 
     private Decision record(ReindexRequested request) {
         String requestId = request.requestId();
         return switch (judge.judge(request)) {
             case Rejected rejected -> {
-                reject(requestId, rejected);
+                outbox.record(config.alias(), ReindexCompleted.rejected(requestId,
+                        Printable.escape(rejected.alias()), Instant.now(), rejected.reason()));
                 yield Decision.REJECTED;
             }
             case Skipped skipped -> {
-                skip(requestId, skipped);
+                outbox.record(config.alias(), ReindexCompleted.skipped(requestId, skipped.alias(), Instant.now()));
                 yield Decision.SKIPPED;
             }
             case Accepted accepted -> switch (ledger.accept(request, accepted.alias())) {
@@ -130,14 +117,5 @@ public class RequestAdmission {
                 }
             };
         };
-    }
-
-    private void reject(String requestId, Rejected rejected) {
-        outbox.record(config.alias(), ReindexCompleted.rejected(requestId, Printable.escape(rejected.alias()),
-                Instant.now(), rejected.reason()));
-    }
-
-    private void skip(String requestId, Skipped skipped) {
-        outbox.record(config.alias(), ReindexCompleted.skipped(requestId, skipped.alias(), Instant.now()));
     }
 }

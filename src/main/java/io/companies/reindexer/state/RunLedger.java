@@ -155,19 +155,13 @@ public class RunLedger {
             List<String> requestIds, boolean force, int slices) {
     }
 
-    /** Records a request durably, once per request id; any build may run it. */
-    public Acceptance accept(ReindexRequested request, String alias) {
-        return accept(request, alias, null);
-    }
-
     /**
-     * Records a request durably, once per request id, with the trace of the span current now (its intake's).
-     *
-     * @param needsVersion the least definition version of a build that may run it; null: any
+     * Records a request durably, once per request id, with the trace of the span current now (its intake's); any build
+     * may run it.
      */
-    public Acceptance accept(ReindexRequested request, String alias, Integer needsVersion) {
+    public Acceptance accept(ReindexRequested request, String alias) {
         return database.inTransaction("record request " + request.requestId(), session -> {
-            if (insert(session, request, alias, needsVersion)) {
+            if (insert(session, request, alias, null)) {
                 return Acceptance.NEW;
             }
             Optional<String> earlier = session.first(OUTCOME_OF_REQUEST, row -> row.string("outcome"), "requestId",

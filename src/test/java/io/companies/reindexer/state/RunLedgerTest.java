@@ -124,7 +124,7 @@ class RunLedgerTest {
     void aRequestThatNeedsANewerDefinitionIsLeftToANewerBuild() {
         String plain = UUID.randomUUID().toString();
         String newer = UUID.randomUUID().toString();
-        ledger.accept(new ReindexRequested(newer, ALIAS, "reindexer:definition-change", null, false), ALIAS, 2);
+        ledger.acceptIfAbsent(new ReindexRequested(newer, ALIAS, "reindexer:definition-change", null, false), ALIAS, 2);
 
         assertThat(ledger.hasWaiting(ALIAS, 1)).as("for a build of version 1").isFalse();
         assertThat(ledger.claim(ALIAS, "companies-old-build", "old", "build-1", 1)).isEmpty();

@@ -67,9 +67,15 @@ class ScheduledRebuildIT {
                             .count();
                     assertThat(requesters).as("one instance requested the tick %s", tick).isEqualTo(1);
                 }
-                // A tick before these may have found the alias an earlier test left: it too has one outcome.
-                assertThat(all.stream().map(record -> new String(record.key(), StandardCharsets.UTF_8)))
-                        .as("no outcome published twice").doesNotHaveDuplicates();
+                // A tick before these may have found the alias an earlier test left: it too has one outcome. The
+                // initial request came through Kafka while the group was forming: read again by the other instance,
+                // its outcome is published again, unchanged (events.md, duplicates); the ticks never come that way.
+                JsonNode initialOutcome = services.outcome(outcomes, initial);
+                assertThat(services.allOutcomes(outcomes, initial, Duration.ofMillis(100))).as("the initial outcome")
+                        .allSatisfy(copy -> assertThat(copy).isEqualTo(initialOutcome));
+                assertThat(all.stream().filter(record -> !ServiceTopics.hasKey(record, initial))
+                        .map(record -> new String(record.key(), StandardCharsets.UTF_8)))
+                        .as("no outcome of the schedule published twice").doesNotHaveDuplicates();
             }
         }
     }
